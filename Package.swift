@@ -1,0 +1,90 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependencies point one way: C wrappers and Numerics at the bottom, then Store, Pipeline,
+// Bundle, and the thin `assay` executable on top. See DESIGN.md, "Modules, one-way".
+let package = Package(
+    name: "Assay",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "assay", targets: ["assay"]),
+        .library(name: "AssayStore", targets: ["AssayStore"]),
+        .library(name: "AssayNumerics", targets: ["AssayNumerics"]),
+        .library(name: "AssayPipeline", targets: ["AssayPipeline"]),
+        .library(name: "AssayBundle", targets: ["AssayBundle"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // MARK: C libraries (each imported by exactly one Swift module)
+        .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CLibArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]),
+
+        // MARK: Bottom: hashing and numerics
+        .target(
+            name: "AssayCrypto",
+            dependencies: ["CLibCrypto"]),
+        .target(
+            name: "AssayNumerics",
+            dependencies: ["AssayCrypto"]),
+
+        // MARK: Store: artifacts, names, lineage, runs, canonical JSON
+        .target(
+            name: "AssayStore",
+            dependencies: [
+                "AssayCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+
+        // MARK: Pipeline: operations recorded as runs
+        .target(
+            name: "AssayPipeline",
+            dependencies: ["AssayStore", "AssayNumerics"]),
+
+        // MARK: Bundle: archives (libarchive)
+        .target(
+            name: "AssayBundle",
+            dependencies: ["AssayPipeline", "CLibArchive"]),
+
+        // MARK: Executable
+        .executableTarget(
+            name: "assay",
+            dependencies: [
+                "AssayStore", "AssayNumerics", "AssayPipeline", "AssayBundle",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: Tests
+        .target(
+            name: "_AssayTestSupport",
+            path: "Tests/_AssayTestSupport"),
+        .testTarget(
+            name: "AssayCryptoTests",
+            dependencies: ["AssayCrypto", "_AssayTestSupport"]),
+        .testTarget(
+            name: "AssayNumericsTests",
+            dependencies: ["AssayNumerics", "_AssayTestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "AssayStoreTests",
+            dependencies: ["AssayStore", "_AssayTestSupport"]),
+        .testTarget(
+            name: "AssayPipelineTests",
+            dependencies: ["AssayPipeline", "_AssayTestSupport"]),
+        .testTarget(
+            name: "AssayBundleTests",
+            dependencies: ["AssayBundle", "_AssayTestSupport"]),
+        .testTarget(
+            name: "AssayCLITests",
+            dependencies: ["_AssayTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
