@@ -84,7 +84,7 @@ let package = Package(
             dependencies: ["AssayBundle", "_AssayTestSupport"]),
         .testTarget(
             name: "AssayCLITests",
-            dependencies: ["_AssayTestSupport"]),
+            dependencies: ["assay", "_AssayTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

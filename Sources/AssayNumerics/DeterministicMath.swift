@@ -248,7 +248,7 @@ public enum DeterministicMath {
         let t = x * x
         let c = x - t * (p1 + t * (p2 + t * (p3 + t * (p4 + t * p5))))
         if k == 0 { return 1.0 - ((x * c) / (c - 2.0) - x) }
-        let y = 1.0 - ((lo - x * c) / (2.0 - c) - hi)
+        let y = 1.0 - ((lo - (x * c) / (2.0 - c)) - hi)
         if k >= -1021 {
             return settingHighWord(y, highWord(y) + (k << 20))  // y · 2^k
         }
