@@ -1,3 +1,5 @@
+public import AssayStore
+
 /// An error from writing or reading a tar archive with ``TarArchive``.
 ///
 /// It names the archive file (when there is one) and the entry, as stored in the archive, so
@@ -7,7 +9,7 @@
 /// audit.tar.gz: entry "../etc/passwd": the path has a '..' component. An archive may only
 /// hold relative paths that stay inside it; do not trust this archive.
 /// ```
-public struct ArchiveError: Error, CustomStringConvertible, Sendable, Hashable {
+public struct ArchiveError: CategorizedError, Sendable, Hashable {
     /// Why the archive was refused or could not be written.
     public enum Reason: String, Sendable, Hashable {
         /// An entry path starts with `/`.
@@ -40,14 +42,6 @@ public struct ArchiveError: Error, CustomStringConvertible, Sendable, Hashable {
         case writeFailed
     }
 
-    /// Whether the caller's input was at fault or the program was.
-    public enum Category: Sendable, Hashable {
-        /// Bad input: an untrusted archive, a bad path, a missing file. Exit code 2.
-        case input
-        /// Not the input's fault. Exit code 3.
-        case `internal`
-    }
-
     /// Why.
     public var reason: Reason
     /// The archive file, when reading or writing one by path.
@@ -70,9 +64,11 @@ public struct ArchiveError: Error, CustomStringConvertible, Sendable, Hashable {
         self.hint = hint
     }
 
-    /// ``Category/internal`` for ``Reason/writeFailed``; ``Category/input`` otherwise.
-    public var category: Category {
-        reason == .writeFailed ? .internal : .input
+    /// `.internal` for ``Reason/writeFailed``; `.usage` (bad input: an untrusted archive, a bad
+    /// path, a missing file) otherwise. A caller that verifies bundles may report a refused
+    /// archive as a failed check instead.
+    public var category: ErrorCategory {
+        reason == .writeFailed ? .internal : .usage
     }
 
     /// *where: what. what to do*.

@@ -33,7 +33,7 @@ extension TarArchive {
     public static func write(_ entries: [Entry], modificationTime: Int64, to path: String) throws(ArchiveError) {
         let sorted = try prepare(entries)
         let writer = try TarWriter(destination: .file(path))
-        do {
+        do throws(ArchiveError) {
             try write(sorted, modificationTime: modificationTime, with: writer)
             _ = try writer.finish()
         } catch {
@@ -72,9 +72,10 @@ extension TarArchive {
             case .bytes(let bytes):
                 try writer.write(
                     .init(path: entry.path, kind: .file, size: Int64(bytes.count), modificationTime: modificationTime))
-                try bytes.withUnsafeBytes { buffer throws(ArchiveError) in
-                    try writer.writeData(buffer, entry: entry.path)
-                }
+                // withUnsafeBytes rethrows untyped; carry the typed error out in a Result.
+                try bytes.withUnsafeBytes { buffer in
+                    Result { () throws(ArchiveError) in try writer.writeData(buffer, entry: entry.path) }
+                }.get()
             case .file(let source):
                 try streamFile(source, as: entry.path, modificationTime: modificationTime, with: writer)
             }
@@ -107,9 +108,8 @@ extension TarArchive {
         var remaining = size
         while remaining > 0 {
             let want = Int(min(Int64(chunk.count), remaining))
-            let got = read(fd, chunk.baseAddress, want)
+            let got = readRetrying(fd, chunk.baseAddress, want)
             if got < 0 {
-                if errno == EINTR { continue }
                 throw failure("cannot read \(String(cString: strerror(errno))):")
             }
             if got == 0 {
@@ -119,8 +119,16 @@ extension TarArchive {
             remaining -= Int64(got)
         }
         var extra: UInt8 = 0
-        if read(fd, &extra, 1) > 0 {
+        if readRetrying(fd, &extra, 1) > 0 {
             throw failure("grew while being archived:", hint: "Do not change files while exporting")
         }
+    }
+}
+
+/// `read(2)`, retried on EINTR.
+private func readRetrying(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    while true {
+        let n = read(fd, buffer, count)
+        if n >= 0 || errno != EINTR { return n }
     }
 }

@@ -13,6 +13,8 @@
 /// links, devices, FIFOs and sockets, duplicate paths, an entry over
 /// ``Limits/maxEntrySize``, a total over ``Limits/maxTotalSize``, more entries than
 /// ``Limits/maxEntries``. System `tar` (`tar -tzf`, `tar -xzf`) reads what the writer writes.
+/// libarchive does not check the gzip CRC, so a flipped bit inside file data can go unnoticed:
+/// check content hashes (a bundle's manifest lists them) before trusting the bytes.
 ///
 /// Both sides use libarchive. Before the first archive is written or read, the process's
 /// `LC_CTYPE` locale is set to `C.UTF-8` unless it already uses UTF-8: with the plain C
@@ -66,7 +68,9 @@ public enum TarArchive {
 
     /// What kind of entry: the only two kinds ``TarArchive`` writes or accepts.
     public enum EntryKind: String, Sendable, Hashable {
+        /// A regular file.
         case file
+        /// A directory.
         case directory
     }
 
@@ -79,6 +83,7 @@ public enum TarArchive {
         /// Size in bytes; 0 for directories.
         public var size: Int64
 
+        /// Metadata for an entry.
         public init(path: String, kind: EntryKind, size: Int64) {
             self.path = path
             self.kind = kind
@@ -95,12 +100,11 @@ public enum TarArchive {
         /// The most entries, directories included.
         public var maxEntries: Int
 
-        /// Limits as given; every value must be positive.
+        /// Limits as given; a negative value counts as 0 (nothing of that kind is accepted).
         public init(maxEntrySize: Int64, maxTotalSize: Int64, maxEntries: Int = 100_000) {
-            precondition(maxEntrySize > 0 && maxTotalSize > 0 && maxEntries > 0, "limits must be positive")
-            self.maxEntrySize = maxEntrySize
-            self.maxTotalSize = maxTotalSize
-            self.maxEntries = maxEntries
+            self.maxEntrySize = max(0, maxEntrySize)
+            self.maxTotalSize = max(0, maxTotalSize)
+            self.maxEntries = max(0, maxEntries)
         }
 
         /// 1 GiB per entry, 4 GiB in all, 100,000 entries.

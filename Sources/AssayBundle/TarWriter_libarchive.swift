@@ -12,7 +12,9 @@ enum LibArchiveLocale {
             let name = String(cString: current).lowercased()
             if name.contains("utf-8") || name.contains("utf8") { return }
         }
-        _ = setlocale(LC_CTYPE, "C.UTF-8")
+        if setlocale(LC_CTYPE, "C.UTF-8") == nil {
+            _ = setlocale(LC_CTYPE, "en_US.UTF-8")  // systems without C.UTF-8
+        }
     }()
 }
 
@@ -28,10 +30,12 @@ func libarchiveMessage(_ archive: OpaquePointer, _ fallback: String) -> String {
 ///
 /// Writes headers exactly as given (any path, any type), so tests can also build hostile
 /// archives with it; ``TarArchive/write(_:modificationTime:)`` adds validation and sorting.
-/// Not thread-safe; use from one task.
-final class TarWriter {
+/// Not thread-safe; use from one task. Visible to tests as `@_spi(Testing) import AssayBundle`
+/// (works in release builds, unlike `@testable`); not part of the module's API.
+@_spi(Testing)
+public final class TarWriter {
     /// Where the compressed bytes go.
-    enum Destination {
+    public enum Destination: Sendable {
         /// Collect them; ``finish()`` returns them.
         case memory
         /// A new file, created with `O_EXCL` (an existing file is an error).
@@ -39,8 +43,8 @@ final class TarWriter {
     }
 
     /// One tar header, written verbatim.
-    struct Header {
-        enum Kind {
+    public struct Header: Sendable {
+        public enum Kind: Sendable {
             case file
             case directory
             case symbolicLink(target: String)
@@ -50,11 +54,20 @@ final class TarWriter {
             case blockDevice
         }
 
-        var path: String
-        var kind: Kind
-        var size: Int64 = 0
-        var mode: UInt32? = nil  // default: 0644 files, 0755 directories, 0777 links
-        var modificationTime: Int64
+        public var path: String
+        public var kind: Kind
+        public var size: Int64
+        public var mode: UInt32?  // nil: 0644 files, 0755 directories, 0777 links
+        public var modificationTime: Int64
+
+        /// A header; `size` is the number of data bytes that must follow for a file.
+        public init(path: String, kind: Kind, size: Int64 = 0, mode: UInt32? = nil, modificationTime: Int64) {
+            self.path = path
+            self.kind = kind
+            self.size = size
+            self.mode = mode
+            self.modificationTime = modificationTime
+        }
     }
 
     private let archive: OpaquePointer
@@ -63,7 +76,8 @@ final class TarWriter {
     private let filePath: String?
     private var finished = false
 
-    init(destination: Destination) throws(ArchiveError) {
+    /// Opens a writer; see ``Destination``.
+    public init(destination: Destination) throws(ArchiveError) {
         _ = LibArchiveLocale.ensured
         guard let archive = archive_write_new() else {
             throw ArchiveError(.writeFailed, detail: "libarchive could not allocate a writer", hint: "Check free memory")
@@ -78,6 +92,8 @@ final class TarWriter {
             filePath = path
         }
         try check(archive_write_set_format_pax(archive), "cannot select the pax format")
+        // No padding after the gzip trailer, so file and memory output are the same bytes.
+        try check(archive_write_set_bytes_in_last_block(archive, 1), "cannot set the last block size")
         try check(archive_write_add_filter_gzip(archive), "cannot add the gzip filter")
         // No timestamp or file name in the gzip header, and a fixed compression level.
         try check(
@@ -92,10 +108,10 @@ final class TarWriter {
         } else if case .file(let path) = destination {
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             guard fd >= 0 else {
-                let reason = String(cString: strerror(errno))
+                let code = errno
                 throw ArchiveError(
-                    .fileSystem, archive: path, detail: "cannot create the archive file: \(reason)",
-                    hint: errno == EEXIST
+                    .fileSystem, archive: path, detail: "cannot create the archive file: \(String(cString: strerror(code)))",
+                    hint: code == EEXIST
                         ? "Remove the file or choose a new name; archives are never written over existing files"
                         : "Check that the directory exists and is writable")
             }
@@ -112,7 +128,7 @@ final class TarWriter {
     }
 
     /// Writes one header; for a file, follow with exactly `size` bytes of ``writeData(_:)``.
-    func write(_ header: Header) throws(ArchiveError) {
+    public func write(_ header: Header) throws(ArchiveError) {
         guard let entry = archive_entry_new() else {
             throw ArchiveError(.writeFailed, entry: header.path, detail: "libarchive could not allocate an entry", hint: "Check free memory")
         }
@@ -149,7 +165,7 @@ final class TarWriter {
     }
 
     /// Writes file data after a header.
-    func writeData(_ buffer: UnsafeRawBufferPointer, entry: String) throws(ArchiveError) {
+    public func writeData(_ buffer: UnsafeRawBufferPointer, entry: String) throws(ArchiveError) {
         var offset = 0
         while offset < buffer.count {
             let written = archive_write_data(archive, buffer.baseAddress! + offset, buffer.count - offset)
@@ -165,7 +181,7 @@ final class TarWriter {
 
     /// Finishes the archive (end blocks, gzip trailer) and returns the bytes for `.memory`,
     /// or `[]` for a file, which is flushed to disk with `fsync`.
-    func finish() throws(ArchiveError) -> [UInt8] {
+    public func finish() throws(ArchiveError) -> [UInt8] {
         precondition(!finished, "finish() called twice")
         finished = true
         try check(archive_write_close(archive), "cannot finish the archive")

@@ -11,6 +11,10 @@ enum Output {
         if buffer.count > 1 << 16 { flush() }
     }
 
+    static func bytes(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw($0) }
+    }
+
     static func raw(_ bytes: UnsafeRawBufferPointer) {
         flush()
         var offset = 0

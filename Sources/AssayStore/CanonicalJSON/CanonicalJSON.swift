@@ -91,12 +91,14 @@ extension JSONError {
         case .typeMismatch(let expected, let context):
             self.init(
                 code: .decodingFailed,
-                message: "expected \(expected): \(context.debugDescription)", hint: hint,
+                message: context.debugDescription.isEmpty ? "expected \(expected)" : context.debugDescription,
+                hint: hint,
                 path: path(context.codingPath))
         case .valueNotFound(let expected, let context):
             self.init(
                 code: .decodingFailed,
-                message: "expected \(expected), found null: \(context.debugDescription)", hint: hint,
+                message: context.debugDescription.isEmpty ? "expected \(expected), found null" : context.debugDescription,
+                hint: hint,
                 path: path(context.codingPath))
         case .keyNotFound(let key, let context):
             self.init(

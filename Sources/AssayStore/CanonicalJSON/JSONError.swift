@@ -10,8 +10,9 @@
 /// line 3, column 9 (byte 41): duplicate key "seed" in object. Keep one member per key.
 /// ```
 ///
-/// Every `JSONError` is an input error: the data is wrong, not the program.
-public struct JSONError: Error, CustomStringConvertible, Sendable, Hashable {
+/// Every `JSONError` is an input error (``ErrorCategory/usage``): the data is wrong, not the
+/// program.
+public struct JSONError: CategorizedError, Sendable, Hashable {
     /// What went wrong, for code that branches on it.
     public enum Code: String, Sendable, Hashable {
         /// The input holds no JSON value (nothing, or only whitespace).
@@ -63,6 +64,9 @@ public struct JSONError: Error, CustomStringConvertible, Sendable, Hashable {
     /// Where in a value the problem is (`$`, `$.a[3].b`), for errors found in values.
     public var path: String?
 
+    /// Always ``ErrorCategory/usage``: bad JSON or a value that has no JSON form.
+    public var category: ErrorCategory { .usage }
+
     /// Makes an error; parse errors get their place from the parser.
     public init(
         code: Code, message: String, hint: String,
@@ -92,7 +96,7 @@ public struct JSONError: Error, CustomStringConvertible, Sendable, Hashable {
         }
         text += message
         if !hint.isEmpty {
-            text += ". " + hint
+            text += (message.hasSuffix(".") ? " " : ". ") + hint
             if !hint.hasSuffix(".") { text += "." }
         }
         return text

@@ -16,6 +16,7 @@ import Foundation
 /// when its 38 digits hold the value exactly (Foundation's `JSONEncoder` writes those digits
 /// verbatim); a longer integer throws `EncodingError.invalidValue`.
 extension JSONValue: Codable {
+    /// Decodes any JSON value; see the extension's discussion for how numbers are read.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
@@ -41,6 +42,7 @@ extension JSONValue: Codable {
         }
     }
 
+    /// Encodes the value; integers past 38 significant digits throw `EncodingError.invalidValue`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {

@@ -90,11 +90,17 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByStringLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
+    /// `nil` is ``null``.
     public init(nilLiteral: ()) { self = .null }
+    /// `true` and `false` are ``bool(_:)``.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// `42` is ``integer(_:)``, exactly.
     public init(integerLiteral value: Int) { self = .integer(String(value)) }
+    /// `0.5` is ``double(_:)``.
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// `"text"` is ``string(_:)``.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// `[1, "a"]` is ``array(_:)``.
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     /// Builds an object; repeating a key is a programmer error and traps, as in `Dictionary`.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
@@ -254,6 +260,7 @@ extension JSONValue: Hashable {
         }
     }
 
+    /// Hashes the canonical form's identity, consistent with ``==(_:_:)``.
     public func hash(into hasher: inout Hasher) {
         switch self {
         case .null:

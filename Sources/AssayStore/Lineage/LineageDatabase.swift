@@ -22,6 +22,8 @@ final class LineageDatabase: Sendable {
         config.label = "assay.lineage"
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Reads of large lineages are CPU-bound in SQLite; mapping the file saves copies.
+            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)

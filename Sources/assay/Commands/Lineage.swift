@@ -43,7 +43,7 @@ struct Lineage: ParsableCommand {
         let root = try ws.resolve(reference)
         let graph = try ws.lineage(of: root, direction: down ? .down : .up, depth: depth)
         if options.json || format == .json {
-            try Output.json(graph)
+            Output.bytes(graph.canonicalJSON() + [0x0a])
             return
         }
         switch format {
