@@ -10,7 +10,8 @@ public struct ProcessResult: Sendable {
     public var signal: Int32?
     public var stdout: String
     public var stderr: String
-    /// Peak resident set size of the child, in KiB (from `wait4`'s rusage).
+    /// Peak resident set size from `wait4`'s rusage, in KiB. Caution: `posix_spawn` uses vfork,
+    /// so this includes the spawning process's own peak; measure memory with `/usr/bin/time`.
     public var maxRSSKiB: Int
 }
 
