@@ -24,6 +24,8 @@ final class LineageDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Reads of large lineages are CPU-bound in SQLite; mapping the file saves copies.
             try db.execute(sql: "PRAGMA mmap_size = 1073741824")
+            // The recursive lineage walk deduplicates in a temporary b-tree: keep it in memory.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)

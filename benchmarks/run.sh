@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs every benchmark against a release build and prints markdown tables.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+(cd "$here/.." && swift build -c release >/dev/null)
+echo "## Store"; "$here/store/bench.sh"
+echo; echo "## Lineage"; "$here/lineage/bench.sh"
