@@ -44,7 +44,9 @@ enum AssayMain {
             return (code(for: e.category), e.category.rawValue, e.description)
         }
         let code = Assay.exitCode(for: error)
-        let message = Assay.fullMessage(for: error)
+        var message = Assay.fullMessage(for: error)
+        // argument-parser starts its messages with "Error: "; ours already says "assay: error:".
+        if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
         if code == .success { return (0, "", message) }
         if error is ValidationError || code == .validationFailure || code.rawValue == 64 {
             return (2, ErrorCategory.usage.rawValue, message)

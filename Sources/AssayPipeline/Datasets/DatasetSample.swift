@@ -17,6 +17,7 @@ public enum DatasetSample {
     ///
     /// - Throws: ``PipelineError`` when the source is not a CSV with enough rows; store errors.
     public static func run(in workspace: Workspace, source: ArtifactID, rows: Int, seed: UInt64, name: String?) throws -> RunInfo {
+        if let name { try Workspace.validateName(name) }
         let recipe = Recipe(operation: operation, operationVersion: version,
                             parameters: .object(["rows": JSONValue(rows)]), seed: seed,
                             inputs: [RunArtifact(role: "source", id: source)])
