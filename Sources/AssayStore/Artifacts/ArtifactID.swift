@@ -2,7 +2,7 @@ import AssayCrypto
 
 /// The id of an artifact: `sha256:` followed by the 64 lowercase hex digits of the SHA-256 of its
 /// bytes. Two artifacts with the same bytes have the same id; an id never changes meaning.
-public struct ArtifactID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct ArtifactID: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The full text form, `sha256:<64 hex>`.
     public let rawValue: String
 
@@ -35,17 +35,11 @@ public struct ArtifactID: Hashable, Comparable, Sendable, Codable, CustomStringC
 
     public var description: String { rawValue }
     public static func < (a: ArtifactID, b: ArtifactID) -> Bool { a.rawValue < b.rawValue }
+}
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard ArtifactID.isValid(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an artifact id: \(text)"))
-        }
+extension ArtifactID: TextIdentifier {
+    public init?(validating text: String) {
+        guard ArtifactID.isValid(text) else { return nil }
         rawValue = text
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(rawValue)
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 /// ids sort by creation time and are unique across machines: workspaces recorded on several
 /// machines merge by a plain union of their rows. Run ids are measurements, not results: they
 /// never enter a recipe digest or a hashed output.
-public struct RunID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct RunID: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Lowercase `xxxxxxxx-xxxx-7xxx-yxxx-xxxxxxxxxxxx`.
     public let rawValue: String
 
@@ -55,20 +55,9 @@ public struct RunID: Hashable, Comparable, Sendable, Codable, CustomStringConver
 
     public var description: String { rawValue }
     public static func < (a: RunID, b: RunID) -> Bool { a.rawValue < b.rawValue }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard RunID.isValid(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a run id: \(text)"))
-        }
-        rawValue = text
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(rawValue)
-    }
 }
+
+extension RunID: TextIdentifier {}
 
 extension String {
     func leftPadded(to width: Int, with pad: Character = "0") -> String {

@@ -15,7 +15,7 @@ public struct FsckFinding: Sendable, Codable, Equatable {
 }
 
 /// What ``Workspace/fsck(root:repair:)`` found.
-public struct FsckReport: Sendable, Codable {
+public struct FsckReport: Sendable, Encodable {
     /// Damage: the workspace is not clean while this is non-empty.
     public var problems: [FsckFinding] = []
     /// Harmless observations (unindexed blobs left by an interrupted write, writes in progress).
@@ -49,17 +49,6 @@ public struct FsckReport: Sendable, Codable {
         try c.encode(blobsChecked, forKey: .blobsChecked)
         try c.encode(runsChecked, forKey: .runsChecked)
         try c.encode(namesChecked, forKey: .namesChecked)
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        problems = try c.decode([FsckFinding].self, forKey: .problems)
-        notes = try c.decode([FsckFinding].self, forKey: .notes)
-        repaired = try c.decode([String].self, forKey: .repaired)
-        artifactsChecked = try c.decode(Int.self, forKey: .artifactsChecked)
-        blobsChecked = try c.decode(Int.self, forKey: .blobsChecked)
-        runsChecked = try c.decode(Int.self, forKey: .runsChecked)
-        namesChecked = try c.decode(Int.self, forKey: .namesChecked)
     }
 
     init() {}
