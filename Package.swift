@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "assay", targets: ["assay"]),
         .library(name: "AssayStore", targets: ["AssayStore"]),
         .library(name: "AssayNumerics", targets: ["AssayNumerics"]),
+        .library(name: "AssayDetectors", targets: ["AssayDetectors"]),
         .library(name: "AssayPipeline", targets: ["AssayPipeline"]),
         .library(name: "AssayBundle", targets: ["AssayBundle"]),
     ],
@@ -44,10 +45,15 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
 
+        // MARK: Compute: detectors (no I/O; tensors and parameters in, values out)
+        .target(
+            name: "AssayDetectors",
+            dependencies: ["AssayNumerics"]),
+
         // MARK: Pipeline: operations recorded as runs
         .target(
             name: "AssayPipeline",
-            dependencies: ["AssayStore", "AssayNumerics"]),
+            dependencies: ["AssayStore", "AssayNumerics", "AssayDetectors"]),
 
         // MARK: Bundle: archives (libarchive)
         .target(
@@ -58,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "assay",
             dependencies: [
-                "AssayStore", "AssayNumerics", "AssayPipeline", "AssayBundle",
+                "AssayStore", "AssayNumerics", "AssayDetectors", "AssayPipeline", "AssayBundle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -76,6 +82,10 @@ let package = Package(
         .testTarget(
             name: "AssayStoreTests",
             dependencies: ["AssayStore", "_AssayTestSupport"]),
+        .testTarget(
+            name: "AssayDetectorsTests",
+            dependencies: ["AssayDetectors", "_AssayTestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "AssayPipelineTests",
             dependencies: ["AssayPipeline", "_AssayTestSupport"]),

@@ -1,0 +1,76 @@
+import ArgumentParser
+import AssayPipeline
+import AssayStore
+import Foundation
+
+extension DetectorCommand {
+    struct Fit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fit a drift detector on a reference matrix (a recorded run).",
+            discussion: """
+                KIND is one of: \(DriftDetectorKind.allCases.map(\.rawValue).joined(separator: ", ")). \
+                Parameters use Alibi Detect's names and defaults (p_val=0.05, correction=bonferroni|fdr, \
+                drift_type=batch|feature; ks: alternative=two-sided|less|greater, method=asymp|exact|auto; \
+                chisquare/tabular: categories_per_feature={"0":null,"3":4,"5":[1,2]} or categorical=0,3,5; \
+                fet: alternative=greater|less|two-sided). A value is read as JSON when it parses as JSON, \
+                otherwise as a string. The reference is a CSV with a header row, a NumPy .npy file, or an \
+                artifact holding either.
+
+                Examples:
+                  assay detector fit ks --reference ref.csv --name detector:ks
+                  assay detector fit ks --reference dataset:ref --param p_val=0.01 --param correction=fdr --name detector:ks-fdr
+                  assay detector fit chisquare --reference cats.npy --param 'categories_per_feature={"0":3}' --name detector:chi
+                """)
+
+        @Argument(help: "Detector kind: \(DriftDetectorKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var kind: String
+
+        @Option(help: "Reference data: an artifact id or name, or a file (CSV with header, .npy), which is added first.")
+        var reference: String
+
+        @Option(help: "A name for the fitted detector, e.g. detector:ks.")
+        var name: String?
+
+        @Option(name: .customLong("param"), help: ArgumentHelp("A detector parameter, key=value (repeatable).", valueName: "key=value"))
+        var parameters: [String] = []
+
+        @Option(help: "Seed recorded with the fit.")
+        var seed: UInt64 = 0
+
+        @OptionGroup var options: WorkspaceOptions
+
+        func validate() throws {
+            guard DriftDetectorKind(rawValue: kind) != nil else {
+                throw ValidationError("unknown detector kind \(kind.debugDescription). Use one of: \(DriftDetectorKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+        }
+
+        func run() throws {
+            let ws = try options.open()
+            let type = DriftDetectorKind(rawValue: kind)!
+            let source = try DataArgument.resolve(reference, in: ws)
+            let fit = try DetectorOperations.fit(in: ws, type: type, source: source, name: name, assignments: parameters, seed: seed)
+            if options.json {
+                struct View: Encodable {
+                    var detector: String, reference: String, run: String, kind: String, features: Int, parameters: JSONValue
+                }
+                try Output.json(View(detector: fit.detector.rawValue, reference: fit.reference.rawValue, run: fit.run.id.rawValue,
+                                     kind: fit.artifact.kind, features: fit.artifact.features, parameters: .object(fit.artifact.parameters)))
+            } else {
+                Output.line("\(fit.detector)  \(fit.artifact.kind) on \(fit.artifact.features) features\(name.map { "  \($0)" } ?? "")  (run \(fit.run.id))")
+            }
+            Output.flush()
+        }
+    }
+}
+
+/// Data arguments that may be a file (added to the store first) or an artifact reference.
+enum DataArgument {
+    static func resolve(_ text: String, in ws: Workspace) throws -> ArtifactID {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory), !isDirectory.boolValue {
+            return try ws.add(fileAt: text, kind: "dataset").artifact.id
+        }
+        return try ws.resolveArtifact(text)
+    }
+}
