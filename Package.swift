@@ -88,7 +88,8 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "AssayPipelineTests",
-            dependencies: ["AssayPipeline", "_AssayTestSupport"]),
+            dependencies: ["AssayPipeline", "_AssayTestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "AssayBundleTests",
             dependencies: ["AssayBundle", "_AssayTestSupport"]),

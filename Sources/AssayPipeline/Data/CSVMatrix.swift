@@ -43,13 +43,13 @@ public enum CSVMatrix {
         default: break
         }
         var sawDigit = false, sawPoint = false, sawExp = false, expDigit = true
-        for (i, c) in t.utf8.enumerated() {
+        let bytes = Array(t.utf8)
+        for (i, c) in bytes.enumerated() {
             switch c {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 if sawExp { expDigit = true } else { sawDigit = true }
             case UInt8(ascii: "+"), UInt8(ascii: "-"):
-                let prev = i == 0 ? nil : t.utf8[t.utf8.index(t.utf8.startIndex, offsetBy: i - 1)]
-                if !(i == 0 || prev == UInt8(ascii: "e") || prev == UInt8(ascii: "E")) { return nil }
+                if !(i == 0 || bytes[i - 1] == UInt8(ascii: "e") || bytes[i - 1] == UInt8(ascii: "E")) { return nil }
             case UInt8(ascii: "."):
                 if sawPoint || sawExp { return nil }
                 sawPoint = true

@@ -18,6 +18,8 @@ public struct DetectorArtifact: Sendable, Equatable {
     public var reference: ArtifactID
     public var features: Int
     public var columns: [String]?
+    /// The fit's seed (LSDD draws its kernel centres from it when the detector is rebuilt).
+    public var seed: UInt64
 
     static let marker = "detector"
     static let format = 1
@@ -35,6 +37,7 @@ public struct DetectorArtifact: Sendable, Equatable {
             "features": JSONValue(features),
             "columns": columns.map { .array($0.map(JSONValue.string)) } ?? .null,
             "preprocess": .null,
+            "seed": JSONValue(seed),
         ]).canonicalBytes()
     }
 
@@ -58,6 +61,7 @@ public struct DetectorArtifact: Sendable, Equatable {
                                 fix: "Fit the detector again, or use the Assay version that made it.")
         }
         let columns = o["columns"]?.arrayValue?.compactMap(\.stringValue)
-        return DetectorArtifact(type: type, kind: kind, version: version, parameters: parameters, reference: reference, features: features, columns: columns)
+        guard let seedText = o["seed"]?.integerDigits, let seed = UInt64(seedText) else { throw notDetector("missing seed") }
+        return DetectorArtifact(type: type, kind: kind, version: version, parameters: parameters, reference: reference, features: features, columns: columns, seed: seed)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import AssayDetectors
 import AssayNumerics
 import AssayStore
@@ -7,6 +8,15 @@ public enum DetectorOperations {
     /// Operation names and versions in the lineage.
     public static let fitOperation = (name: "detector.fit", version: 1)
     public static let detectOperation = (name: "detect", version: 1)
+
+    /// The shared compute pool: `ASSAY_THREADS` threads (default: all cores). Results never
+    /// depend on its size.
+    public static let pool: BlockPool = {
+        let env = ProcessInfo.processInfo.environment["ASSAY_THREADS"].flatMap(Int.init)
+        let pool = BlockPool(threadCount: max(1, env ?? BlockPool.defaultThreadCount))
+        pool.start()
+        return pool
+    }()
 
     /// The result of a fit.
     public struct FitResult: Sendable {
@@ -28,7 +38,7 @@ public enum DetectorOperations {
         let params = try DetectorParameters(kind: type.rawValue, assignments: assignments)
         let resolved = try type.resolvedParameters(params, features: matrix.rowWidth)
         // Build once now: bad data or parameters fail before anything is recorded.
-        _ = try type.build(parameters: resolved, reference: matrix)
+        _ = try type.build(parameters: resolved, reference: matrix, seed: seed, pool: DetectorOperations.pool)
 
         let recipe = Recipe(operation: fitOperation.name, operationVersion: fitOperation.version,
                             parameters: .object(["type": .string(type.rawValue), "parameters": .object(resolved)]),
@@ -36,7 +46,7 @@ public enum DetectorOperations {
         let run = try workspace.beginRun(recipe)
         let referenceID = try run.addOutput(bytes: NPYFormat.encode(matrix), role: "reference", kind: "matrix")
         let artifact = DetectorArtifact(type: type, kind: type.detectorKind, version: type.detectorVersion, parameters: resolved,
-                                        reference: referenceID, features: matrix.rowWidth, columns: data.columns)
+                                        reference: referenceID, features: matrix.rowWidth, columns: data.columns, seed: seed)
         let detectorID = try run.addOutput(bytes: try artifact.encoded(), role: "detector", kind: "detector")
         let info = try run.commit(names: name.map { [$0: detectorID] } ?? [:])
         return FitResult(detector: detectorID, reference: referenceID, run: info, artifact: artifact)
@@ -57,7 +67,7 @@ public enum DetectorOperations {
         let artifact = try DetectorArtifact.decode(try workspace.blobs.bytes(of: detector), place: detector.short)
         let reference = try MatrixData.load(artifact.reference, from: workspace)
         let batch = try MatrixData.load(input, from: workspace)
-        let built = try artifact.type.build(parameters: artifact.parameters, reference: reference.tensor)
+        let built = try artifact.type.build(parameters: artifact.parameters, reference: reference.tensor, seed: artifact.seed, pool: DetectorOperations.pool)
         let recipe = Recipe(operation: detectOperation.name, operationVersion: detectOperation.version,
                             parameters: .object([:]), seed: seed,
                             inputs: [RunArtifact(role: "detector", id: detector), RunArtifact(role: "reference", id: artifact.reference),

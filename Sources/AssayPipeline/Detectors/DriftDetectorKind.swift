@@ -5,12 +5,14 @@ import AssayStore
 /// The drift detectors `assay detector fit` knows, with their parameters (Alibi Detect's names
 /// and defaults).
 public enum DriftDetectorKind: String, Sendable, CaseIterable, Codable {
-    case ks, cvm, chisquare, tabular, fet
+    case ks, cvm, chisquare, tabular, fet, mmd, lsdd
 
     /// Parameter names this kind accepts.
     public var parameterNames: [String] {
         let common = ["p_val", "correction", "drift_type"]
         switch self {
+        case .mmd: return ["p_val", "n_permutations", "sigma", "configure_kernel_from_x_ref"]
+        case .lsdd: return ["p_val", "n_permutations", "sigma", "n_kernel_centers", "lambda_rd_max"]
         case .ks: return common + ["alternative", "method"]
         case .cvm: return common
         case .chisquare: return common + ["categories_per_feature", "categorical"]
@@ -27,6 +29,8 @@ public enum DriftDetectorKind: String, Sendable, CaseIterable, Codable {
         case .chisquare: ChiSquareDrift.kind
         case .tabular: TabularDrift.kind
         case .fet: FETDrift.kind
+        case .mmd: MMDDrift.kind
+        case .lsdd: LSDDDrift.kind
         }
     }
 
@@ -38,6 +42,8 @@ public enum DriftDetectorKind: String, Sendable, CaseIterable, Codable {
         case .chisquare: ChiSquareDrift.version
         case .tabular: TabularDrift.version
         case .fet: FETDrift.version
+        case .mmd: MMDDrift.version
+        case .lsdd: LSDDDrift.version
         }
     }
 
@@ -49,12 +55,32 @@ public enum DriftDetectorKind: String, Sendable, CaseIterable, Codable {
         case .chisquare: "ChiSquareDrift"
         case .tabular: "TabularDrift"
         case .fet: "FETDrift"
+        case .mmd: "MMDDrift"
+        case .lsdd: "LSDDDrift"
         }
     }
 
     /// Every parameter with its value (given or default), canonical: what the artifact records.
     public func resolvedParameters(_ p: DetectorParameters, features: Int) throws(PipelineError) -> [String: JSONValue] {
         try p.requireOnly(parameterNames)
+        if self == .mmd || self == .lsdd {
+            var out: [String: JSONValue] = [
+                "p_val": .double(try p.number("p_val", default: 0.05, in: 0...1, open: true)),
+                "n_permutations": JSONValue(try p.integer("n_permutations", default: 100, atLeast: 1)),
+                "sigma": try DriftDetectorKind.sigmas(p["sigma"], single: self == .lsdd),
+            ]
+            if self == .mmd {
+                let configure = p["configure_kernel_from_x_ref"] ?? .bool(true)
+                guard let flag = configure.boolValue else {
+                    throw .invalidInput(place: "--param configure_kernel_from_x_ref", problem: "expected true or false", fix: "")
+                }
+                out["configure_kernel_from_x_ref"] = .bool(flag)
+            } else {
+                out["n_kernel_centers"] = p["n_kernel_centers"] == nil ? .null : JSONValue(try p.integer("n_kernel_centers", default: 1, atLeast: 1))
+                out["lambda_rd_max"] = .double(try p.number("lambda_rd_max", default: 0.2, in: 0...1, open: true))
+            }
+            return out
+        }
         var out: [String: JSONValue] = [
             "p_val": .double(try p.number("p_val", default: 0.05, in: 0...1, open: true)),
             "correction": .string(try p.choice("correction", default: Correction.bonferroni).rawValue),
@@ -130,9 +156,20 @@ public enum DriftDetectorKind: String, Sendable, CaseIterable, Codable {
     }
 
     /// Builds the detector from resolved parameters and a reference matrix.
-    public func build(parameters p: [String: JSONValue], reference: Tensor<Double>) throws -> AnyDriftDetector {
+    public func build(parameters p: [String: JSONValue], reference: Tensor<Double>, seed: UInt64, pool: BlockPool?) throws -> AnyDriftDetector {
         let reader = DetectorParameters(kind: rawValue, values: p)
         let pVal = try reader.number("p_val", default: 0.05)
+        if self == .mmd {
+            let sigma = p["sigma"]?.arrayValue?.compactMap(\.doubleValue)
+            return .mmd(try MMDDrift(reference: reference, pVal: pVal, permutations: try reader.integer("n_permutations", default: 100, atLeast: 1),
+                                     sigma: sigma, configureKernelFromReference: p["configure_kernel_from_x_ref"]?.boolValue ?? true, pool: pool))
+        }
+        if self == .lsdd {
+            var rng = SeededGenerator(seed: seed).child("detector.fit").child(LSDDDrift.kind)
+            return .lsdd(try LSDDDrift(reference: reference, pVal: pVal, permutations: try reader.integer("n_permutations", default: 100, atLeast: 1),
+                                       sigma: p["sigma"]?.doubleValue, kernelCenters: p["n_kernel_centers"]?.intValue,
+                                       lambdaRDMax: try reader.number("lambda_rd_max", default: 0.2), rng: &rng, pool: pool))
+        }
         let correction = try reader.choice("correction", default: Correction.bonferroni)
         let driftType = try reader.choice("drift_type", default: DriftType.batch)
         switch self {
@@ -152,7 +189,27 @@ public enum DriftDetectorKind: String, Sendable, CaseIterable, Codable {
         case .fet:
             return .fet(try FETDrift(reference: reference, pVal: pVal, correction: correction,
                                      alternative: try reader.choice("alternative", default: FisherAlternative.greater), driftType: driftType))
+        case .mmd, .lsdd:
+            preconditionFailure("handled above")
         }
+    }
+
+    /// `sigma`: absent (median heuristic), a positive number, or (MMD) a list of them.
+    static func sigmas(_ value: JSONValue?, single: Bool) throws(PipelineError) -> JSONValue {
+        guard let value, !value.isNull else { return .null }
+        let list = value.arrayValue ?? [value]
+        var out: [JSONValue] = []
+        for v in list {
+            guard let x = v.doubleValue, x > 0, x.isFinite else {
+                throw .invalidInput(place: "--param sigma", problem: "expected a positive number\(single ? "" : " or a list of them")", fix: "Write e.g. sigma=1.5\(single ? "" : " or sigma=[0.5,1,2]").")
+            }
+            out.append(.double(x))
+        }
+        if single {
+            guard out.count == 1 else { throw .invalidInput(place: "--param sigma", problem: "LSDD takes one bandwidth", fix: "Write e.g. sigma=1.5.") }
+            return out[0]
+        }
+        return .array(out)
     }
 
     static func categorySpecs(_ value: JSONValue?) -> [Int: CategorySpec] {
@@ -171,7 +228,7 @@ public enum DriftDetectorKind: String, Sendable, CaseIterable, Codable {
 
 /// One of the drift detectors, behind one `detect`.
 public enum AnyDriftDetector: Sendable {
-    case ks(KSDrift), cvm(CVMDrift), chisquare(ChiSquareDrift), tabular(TabularDrift), fet(FETDrift)
+    case ks(KSDrift), cvm(CVMDrift), chisquare(ChiSquareDrift), tabular(TabularDrift), fet(FETDrift), mmd(MMDDrift), lsdd(LSDDDrift)
 
     public func detect(_ x: Tensor<Double>, rng: inout SeededGenerator) throws -> DriftResult {
         switch self {
@@ -180,6 +237,8 @@ public enum AnyDriftDetector: Sendable {
         case .chisquare(let d): try d.detect(x, rng: &rng)
         case .tabular(let d): try d.detect(x, rng: &rng)
         case .fet(let d): try d.detect(x, rng: &rng)
+        case .mmd(let d): try d.detect(x, rng: &rng)
+        case .lsdd(let d): try d.detect(x, rng: &rng)
         }
     }
 }

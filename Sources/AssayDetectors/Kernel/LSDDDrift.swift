@@ -1,0 +1,192 @@
+import AssayNumerics
+
+/// Alibi Detect's `LSDDDrift` (least-squares density difference) with a permutation test, as
+/// its TensorFlow backend computes it (spec §3.3): features normalised by the reference mean and
+/// population standard deviation, σ by the median heuristic on the normalised reference, kernel
+/// centres drawn from the reference by the seeded generator, the regulariser λ chosen per batch.
+///
+/// Alibi's `update_x_ref` inconsistency (the kernel centres frozen while the split size follows
+/// the updated reference) is not reproduced: the reference here is fixed at fit time.
+public struct LSDDDrift: Detector {
+    public static let kind = "drift.lsdd"
+    public static let version = 1
+
+    public let pVal: Double
+    public let permutationCount: Int
+    public let lambdaRDMax: Double
+    public let mean: [Double]
+    public let scale: [Double]
+    public let sigma: Double
+    /// The kernel centres (normalised rows of the reference).
+    public let centres: Tensor<Double>
+    /// k(effective reference, centres): the reference rows that are not centres.
+    let referenceToCentres: Tensor<Double>
+    /// H = exp(−‖cᵢ − cⱼ‖² / (4σ²)).
+    let h: Tensor<Double>
+    let pool: BlockPool?
+
+    /// - Parameters:
+    ///   - kernelCenters: number of centres (default `max(n / 20, 1)`).
+    ///   - rng: draws the centres (and the 1e-6 jitter when two centres coincide).
+    public init(reference: Tensor<Double>, pVal: Double = 0.05, permutations: Int = 100, sigma: Double? = nil,
+                kernelCenters: Int? = nil, lambdaRDMax: Double = 0.2, rng: inout SeededGenerator, pool: BlockPool? = nil) throws(DetectorError) {
+        let ref = reference.rowMatrix()
+        let n = ref.rowCount, d = ref.rowWidth
+        guard n >= 3 else { throw .invalidData(place: "reference", problem: "has \(n) rows; LSDD needs at least 3", fix: "Fit on more rows.") }
+        if let (i, v) = ref.firstNonFinite() {
+            throw .invalidData(place: "reference row \(i / max(d, 1) + 1)", problem: "holds \(v)", fix: "Remove or impute missing values before fitting.")
+        }
+        guard pVal > 0, pVal < 1 else { throw .invalidParameter(name: "p_val", problem: "\(pVal) is not in (0, 1)", valid: "Pass a level such as 0.05.") }
+        guard permutations >= 1 else { throw .invalidParameter(name: "n_permutations", problem: "\(permutations) < 1", valid: "Pass at least 1.") }
+        let centresCount = kernelCenters ?? max(n / 20, 1)
+        guard centresCount >= 1, centresCount < n else {
+            throw .invalidParameter(name: "n_kernel_centers", problem: "\(centresCount) is not between 1 and \(n - 1)", valid: "Pass fewer centres than reference rows.")
+        }
+        if let sigma, !(sigma > 0 && sigma.isFinite) { throw .invalidParameter(name: "sigma", problem: "\(sigma) is not positive", valid: "Pass a positive bandwidth.") }
+        self.pVal = pVal
+        self.permutationCount = permutations
+        self.lambdaRDMax = lambdaRDMax
+        self.pool = pool
+
+        // Normalise by the reference mean and population standard deviation.
+        var mean = [Double](repeating: 0, count: d), scale = [Double](repeating: 0, count: d)
+        for j in 0..<d {
+            let col = ref.column(j)
+            var s = 0.0
+            for v in col { s += v }
+            let mu = s / Double(n)
+            var ss = 0.0
+            for v in col { ss += (v - mu) * (v - mu) }
+            mean[j] = mu
+            scale[j] = (ss / Double(n)).squareRoot() + 1e-12
+        }
+        self.mean = mean
+        self.scale = scale
+        let normalised = LSDDDrift.normalise(ref, mean: mean, scale: scale)
+
+        let sig: Double
+        if let sigma { sig = sigma } else {
+            let d2 = (try? PairwiseDistances.squaredEuclidean(normalised, normalised, pool: pool).scalars) ?? []
+            sig = GaussianRBF.medianSigma(squaredDistances: d2, selfRows: n)
+        }
+        self.sigma = sig
+
+        // Centres: the first rows of a seeded permutation of the reference.
+        var order = Array(0..<n)
+        var centreRNG = rng.child("kernel-centres")
+        centreRNG.shuffle(&order)
+        var c = normalised.rows(Array(order[0..<centresCount]))
+        let rest = normalised.rows(Array(order[centresCount...]))
+        var distinct = Set<[UInt64]>()
+        var duplicates = false
+        for i in 0..<centresCount where !distinct.insert(c.row(i).map(\.bitPattern)).inserted { duplicates = true }
+        if duplicates {
+            var jitter = rng.child("kernel-centre-jitter")
+            var s = c.scalars
+            for i in s.indices { s[i] += 1e-6 * jitter.normal() }
+            c = (try? Tensor(shape: c.shape, scalars: s)) ?? c
+        }
+        centres = c
+        referenceToCentres = LSDDDrift.kernel(rest, c, sigma: sig, pool: pool)
+        let cc = (try? PairwiseDistances.squaredEuclidean(c, c, pool: pool)) ?? c
+        h = Tensor(uncheckedRows: centresCount, columns: centresCount, scalars: cc.scalars.map { DeterministicMath.exp(-$0 / (4 * sig * sig)) })
+    }
+
+    static func normalise(_ x: Tensor<Double>, mean: [Double], scale: [Double]) -> Tensor<Double> {
+        let d = x.rowWidth
+        var s = x.scalars
+        for i in 0..<x.rowCount { for j in 0..<d { s[i * d + j] = (s[i * d + j] - mean[j]) / scale[j] } }
+        return Tensor(uncheckedRows: x.rowCount, columns: d, scalars: s)
+    }
+
+    static func kernel(_ x: Tensor<Double>, _ c: Tensor<Double>, sigma: Double, pool: BlockPool?) -> Tensor<Double> {
+        let d2 = (try? PairwiseDistances.squaredEuclidean(x, c, pool: pool)) ?? x
+        return Tensor(uncheckedRows: x.rowCount, columns: c.rowCount, scalars: GaussianRBF.kernel(d2.scalars, sigmas: [sigma]))
+    }
+
+    public func detect(_ x: Tensor<Double>, rng: inout SeededGenerator) throws -> DriftResult {
+        let batch = x.rowMatrix()
+        guard batch.rowCount >= 2 else { throw DetectorError.invalidData(place: "input", problem: "has \(batch.rowCount) rows; LSDD needs at least 2", fix: "Pass a larger batch.") }
+        guard batch.rowWidth == mean.count else {
+            throw DetectorError.invalidData(place: "input", problem: "has \(batch.rowWidth) features per row, the reference has \(mean.count)", fix: "Pass data with the reference's columns, in the same order.")
+        }
+        if let (i, v) = batch.firstNonFinite() {
+            throw DetectorError.invalidData(place: "input row \(i / batch.rowWidth + 1), feature \(i % batch.rowWidth)", problem: "is \(v)", fix: "Remove or impute missing values first.")
+        }
+        let kyc = LSDDDrift.kernel(LSDDDrift.normalise(batch, mean: mean, scale: scale), centres, sigma: sigma, pool: pool)
+        let all = try referenceToCentres.concatenatingRows(kyc)
+        let nx = referenceToCentres.rowCount, total = all.rowCount, c = centres.rowCount
+        let perms = PermutationTest.permutations(permutationCount, of: total, rng: &rng)
+
+        func meanDifference(_ firstIsRef: (Int) -> Bool) -> [Double] {
+            var a = [Double](repeating: 0, count: c), b = [Double](repeating: 0, count: c)
+            for i in 0..<total {
+                let row = all.row(i)
+                if firstIsRef(i) { for j in 0..<c { a[j] += row[row.startIndex + j] } } else { for j in 0..<c { b[j] += row[row.startIndex + j] } }
+            }
+            let ny = Double(total - nx)
+            return (0..<c).map { a[$0] / Double(nx) - b[$0] / ny }
+        }
+        let observedH = meanDifference { $0 < nx }
+        let permutedH: [[Double]] = perms.map { p in
+            var isRef = [Bool](repeating: false, count: total)
+            for i in 0..<nx { isRef[p[i]] = true }
+            return meanDifference { isRef[$0] }
+        }
+
+        // λ: the largest of 1/4^i (i = 0…9) whose mean relative difference is below lambda_rd_max.
+        var chosen: Tensor<Double>? = nil
+        for i in 0..<10 {
+            let lambda = 1 / Double(1 << (2 * i))
+            var reg = h.scalars
+            for j in 0..<c { reg[j * c + j] += lambda }
+            let factor = try CholeskyFactorization(Tensor(uncheckedRows: c, columns: c, scalars: reg))
+            var rd = 0.0
+            for hv in permutedH {
+                let omega = try factor.solve(hv)
+                let hOmega = LSDDDrift.multiply(h, omega)
+                rd += 1 - LSDDDrift.dot(omega, hOmega) / LSDDDrift.dot(hv, omega)
+            }
+            rd /= Double(permutedH.count)
+            if rd < lambdaRDMax {
+                let a = factor.inverse()
+                // H_λ⁻¹ = 2A − AᵀHA
+                let aha = try (try a.transposed().matmul(h)).matmul(a)
+                chosen = Tensor(uncheckedRows: c, columns: c, scalars: zip(a.scalars, aha.scalars).map { 2 * $0 - $1 })
+                break
+            }
+        }
+        guard let hInv = chosen else {
+            throw DetectorError.invalidData(place: "input", problem: "no regularisation λ in 1, 1/4, …, 1/4^9 brings the relative difference below lambda_rd_max=\(lambdaRDMax) (too many repeated rows?)",
+                                            fix: "Pass data with fewer duplicate rows, or raise lambda_rd_max.")
+        }
+        func lsdd(_ v: [Double]) -> Double { LSDDDrift.dot(v, LSDDDrift.multiply(hInv, v)) }
+        let observed = lsdd(observedH)
+        let permuted = permutedH.map(lsdd)
+        let (p, distanceThreshold) = PermutationTest.summarize(observed: observed, permuted: permuted, level: pVal)
+        return DriftResult(isDrift: .flag(p < pVal ? 1 : 0), pVal: .number(p), threshold: .number(pVal),
+                           distance: .number(observed), distanceThreshold: distanceThreshold)
+    }
+
+    static func multiply(_ m: Tensor<Double>, _ v: [Double]) -> [Double] {
+        let n = m.shape[0], k = m.shape[1]
+        return (0..<n).map { i in
+            var s = 0.0
+            for j in 0..<k { s += m.scalars[i * k + j] * v[j] }
+            return s
+        }
+    }
+
+    static func dot(_ a: [Double], _ b: [Double]) -> Double {
+        var s = 0.0
+        for i in a.indices { s += a[i] * b[i] }
+        return s
+    }
+}
+
+extension Tensor where Scalar == Double {
+    init(uncheckedRows rows: Int, columns: Int, scalars: [Double]) {
+        // Internal to detectors: shapes built by the code above always match.
+        self = try! Tensor(shape: [rows, columns], scalars: scalars)
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+import _AssayTestSupport
+
+/// `assay detector fit` and `assay detect` through the binary: JSON fields, recorded runs,
+/// determinism, and bad input.
+@Suite struct DetectorCommandTests {
+    let dir: TemporaryDirectory
+    let ws: String
+
+    init() throws {
+        dir = try TemporaryDirectory()
+        ws = dir.file("ws")
+        #expect(try AssayBinary.run(["init", ws]).status == 0)
+    }
+
+    func assay(_ args: [String]) throws -> ProcessResult {
+        try AssayBinary.run(args + ["--workspace", ws])
+    }
+
+    /// A CSV of `rows` rows: columns a (shifted by `shift`), b, and a category c in 0..2.
+    func csv(_ name: String, rows: Int, shift: Double, seed: UInt64) throws -> String {
+        var x = seed
+        func u() -> Double { x = x &* 6364136223846793005 &+ 1442695040888963407; return Double(x >> 11) / 9007199254740992.0 }
+        var text = "a,b,c\n"
+        for _ in 0..<rows { text += "\(u() + shift),\(u()),\(Int(u() * 3))\n" }
+        return try dir.write(name, text)
+    }
+
+    func json(_ r: ProcessResult) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)\(r.stderr)")
+    }
+
+    @Test func fitAndDetectKS() throws {
+        let ref = try csv("ref.csv", rows: 500, shift: 0, seed: 1)
+        let fit = try assay(["detector", "fit", "ks", "--reference", ref, "--name", "detector:ks", "--json"])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        let f = try json(fit)
+        #expect(f["kind"] as? String == "drift.ks")
+        #expect(f["features"] as? Int == 3)
+        let params = f["parameters"] as? [String: Any]
+        #expect(params?["p_val"] as? Double == 0.05)
+        #expect(params?["method"] as? String == "asymp")
+
+        let same = try assay(["detect", "detector:ks", "--input", try csv("same.csv", rows: 400, shift: 0, seed: 2), "--json"])
+        #expect(same.status == 0, "\(same.stderr)")
+        let s = try json(same)
+        #expect(s["is_drift"] as? Int == 0)
+        #expect((s["p_val"] as? [Double])?.count == 3)
+        #expect((s["distance"] as? [Double])?.count == 3)
+        #expect(s["threshold"] as? Double == 0.05 / 3)
+        for key in ["detector", "input", "run", "result"] { #expect(s[key] as? String != nil, "missing \(key)") }
+
+        let shifted = try assay(["detect", "detector:ks", "--input", try csv("shift.csv", rows: 400, shift: 0.3, seed: 3), "--json"])
+        #expect(try json(shifted)["is_drift"] as? Int == 1)
+        let text = try assay(["detect", "detector:ks", "--input", try csv("shift2.csv", rows: 400, shift: 0.3, seed: 3)])
+        #expect(text.stdout.hasPrefix("drift: yes"))
+        let log = try assay(["log", "--operation", "detect", "--json"])
+        #expect((try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]])?.count == 3)
+    }
+
+    @Test func sameRecipeSameResultBytes() throws {
+        let ref = try csv("ref.csv", rows: 300, shift: 0, seed: 4)
+        #expect(try assay(["detector", "fit", "mmd", "--reference", ref, "--name", "detector:mmd", "--param", "n_permutations=30"]).status == 0)
+        let batch = try csv("b.csv", rows: 200, shift: 0.1, seed: 5)
+        let one = try json(try AssayBinary.run(["detect", "detector:mmd", "--input", batch, "--seed", "9", "--json", "--workspace", ws], environment: ["ASSAY_THREADS": "1"]))
+        let all = try json(try AssayBinary.run(["detect", "detector:mmd", "--input", batch, "--seed", "9", "--json", "--workspace", ws], environment: ["ASSAY_THREADS": "8"]))
+        #expect(one["result"] as? String == all["result"] as? String)
+        #expect(one["run"] as? String != all["run"] as? String)
+    }
+
+    @Test func tabularWithCategoricalShorthand() throws {
+        let ref = try csv("ref.csv", rows: 300, shift: 0, seed: 6)
+        let fit = try assay(["detector", "fit", "tabular", "--reference", ref, "--param", "categorical=2", "--json"])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        let cpf = (try json(fit)["parameters"] as? [String: Any])?["categories_per_feature"] as? [String: Any]
+        #expect(cpf?.keys.sorted() == ["2"])
+    }
+
+    @Test func unknownParameterListsTheValidOnes() throws {
+        let r = try assay(["detector", "fit", "ks", "--reference", try csv("r.csv", rows: 10, shift: 0, seed: 7), "--param", "pval=0.1"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("not a parameter of ks"))
+        #expect(r.stderr.contains("alternative, correction, drift_type, method, p_val"))
+    }
+
+    @Test func badParameterValues() throws {
+        let ref = try csv("r.csv", rows: 10, shift: 0, seed: 8)
+        for (param, message) in [("p_val=2", "outside (0.0, 1.0)"), ("correction=holm", "not one of bonferroni, fdr"),
+                                 ("method=fast", "not one of asymp, exact, auto"), ("p_val=abc", "not a number")] {
+            let r = try assay(["detector", "fit", "ks", "--reference", ref, "--param", param])
+            #expect(r.status == 2, "\(param)")
+            #expect(r.stderr.contains(message), "\(param): \(r.stderr)")
+        }
+        let kind = try assay(["detector", "fit", "bogus", "--reference", ref])
+        #expect(kind.status == 2)
+        #expect(kind.stderr.contains("ks, cvm, chisquare, tabular, fet, mmd, lsdd"))
+    }
+
+    @Test func mismatchedFeaturesNaNAndEmptyInput() throws {
+        let ref = try csv("r.csv", rows: 50, shift: 0, seed: 9)
+        #expect(try assay(["detector", "fit", "ks", "--reference", ref, "--name", "detector:ks"]).status == 0)
+        let narrow = try dir.write("narrow.csv", "a,b\n1,2\n3,4\n")
+        let r1 = try assay(["detect", "detector:ks", "--input", narrow])
+        #expect(r1.status == 2)
+        #expect(r1.stderr.contains("has 2 features per row, the reference has 3"))
+        let nan = try dir.write("nan.csv", "a,b,c\n1,2,3\n4,nan,6\n")
+        let r2 = try assay(["detect", "detector:ks", "--input", nan])
+        #expect(r2.status == 2)
+        #expect(r2.stderr.contains("input row 2, feature 1: is nan"))
+        let empty = try dir.write("empty.csv", "a,b,c\n")
+        let r3 = try assay(["detect", "detector:ks", "--input", empty])
+        #expect(r3.status == 2)
+        #expect(r3.stderr.contains("no data rows"))
+        let log = try assay(["log", "--operation", "detect", "--json"])
+        let runs = try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(runs.allSatisfy { $0["status"] as? String == "failed" }, "failed detections are recorded as failed runs")
+    }
+
+    @Test func oneRowWindowAndConstantFeatures() throws {
+        let ref = try dir.write("const.csv", "a,b\n" + String(repeating: "1,5\n", count: 20))
+        #expect(try assay(["detector", "fit", "ks", "--reference", ref, "--name", "detector:c"]).status == 0)
+        let one = try assay(["detect", "detector:c", "--input", try dir.write("one.csv", "a,b\n1,5\n"), "--json"])
+        #expect(one.status == 0, "\(one.stderr)")
+        let d = try json(one)
+        #expect(d["is_drift"] as? Int == 0)
+        #expect(d["p_val"] as? [Double] == [1, 1])
+        #expect(d["distance"] as? [Double] == [0, 0])
+    }
+
+    @Test func anArtifactThatIsNotADetector() throws {
+        let f = try dir.write("x.csv", "a\n1\n")
+        #expect(try assay(["add", f, "--name", "dataset:x"]).status == 0)
+        let r = try assay(["detect", "dataset:x", "--input", f])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("not a detector"))
+    }
+
+    @Test func chiSquareCategoryMissingEverywhere() throws {
+        let ref = try dir.write("cat.csv", "c\n0\n1\n0\n1\n")
+        #expect(try assay(["detector", "fit", "chisquare", "--reference", ref, "--name", "detector:chi", "--param", "categories_per_feature={\"0\":3}"]).status == 0)
+        let r = try assay(["detect", "detector:chi", "--input", try dir.write("b.csv", "c\n0\n1\n")])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("category 2.0: occurs in neither"), "\(r.stderr)")
+        // A category never seen in the reference is allowed (added to the table).
+        #expect(try assay(["detector", "fit", "chisquare", "--reference", ref, "--name", "detector:chi2"]).status == 0)
+        let unseen = try assay(["detect", "detector:chi2", "--input", try dir.write("u.csv", "c\n0\n1\n2\n2\n"), "--json"])
+        #expect(unseen.status == 0, "\(unseen.stderr)")
+    }
+}
