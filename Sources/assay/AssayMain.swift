@@ -1,4 +1,6 @@
 import ArgumentParser
+import AssayDetectors
+import AssayNumerics
 import AssayStore
 import Foundation
 
@@ -50,6 +52,12 @@ enum AssayMain {
         if code == .success { return (0, "", message) }
         if error is ValidationError || code == .validationFailure || code.rawValue == 64 {
             return (2, ErrorCategory.usage.rawValue, message)
+        }
+        if let e = error as? DetectorError {
+            return (2, ErrorCategory.usage.rawValue, e.description)
+        }
+        if let e = error as? NumericsError {
+            return (2, ErrorCategory.usage.rawValue, e.description)
         }
         if error is DecodingError || error is CocoaError {
             return (2, ErrorCategory.usage.rawValue, String(describing: error))

@@ -35,6 +35,16 @@ import AssayNumerics
         #expect(NPYFormat.encode(t) == bytes)
     }
 
+    /// `bytes` with the first occurrence of `old` replaced by `new` (byte-level; the data part
+    /// is binary and must not go through a String).
+    static func replacing(_ bytes: [UInt8], _ old: String, _ new: String) -> [UInt8] {
+        let o = Array(old.utf8)
+        for i in 0...(bytes.count - o.count) where Array(bytes[i..<(i + o.count)]) == o {
+            return Array(bytes[..<i]) + Array(new.utf8) + Array(bytes[(i + o.count)...])
+        }
+        return bytes
+    }
+
     @Test func rejectsHostileInput() throws {
         let good = try Self.fixture("f8_2d")
         let cases: [(String, [UInt8], String)] = [
@@ -44,10 +54,11 @@ import AssayNumerics
             ("truncated data", Array(good.dropLast(3)), "data bytes"),
             ("extra data", good + [0], "data bytes"),
             ("version 9", Array(good.prefix(6)) + [9, 0] + Array(good.dropFirst(8)), "version 9"),
-            ("big-endian", Array(String(decoding: good, as: UTF8.self).replacingOccurrences(of: "<f8", with: ">f8").utf8), "unsupported dtype"),
-            ("object", Array(String(decoding: good, as: UTF8.self).replacingOccurrences(of: "<f8", with: "|O8").utf8), "unsupported dtype"),
-            ("fortran", Array(String(decoding: good, as: UTF8.self).replacingOccurrences(of: "False", with: "True ").utf8), "Fortran"),
-            ("huge shape", Array(String(decoding: good, as: UTF8.self).replacingOccurrences(of: "(2, 3)", with: "(9999999999999, 9999999999999)").utf8), ""),
+            ("big-endian", Self.replacing(good, "<f8", ">f8"), "unsupported dtype"),
+            ("object", Self.replacing(good, "<f8", "|O8"), "unsupported dtype"),
+            ("fortran", Self.replacing(good, "False", "True "), "Fortran"),
+            ("huge shape", Self.replacing(good, "(2, 3), }                                                          ", "(99999999999, 99999999999), }                                      "), "data bytes"),
+            ("garbage header", Self.replacing(good, "'descr'", "'dexcr'"), "not a NumPy dictionary"),
         ]
         for (label, bytes, message) in cases {
             let error = #expect(throws: PipelineError.self, "\(label)") { _ = try NPYFormat.decode(bytes, place: "x.npy") }

@@ -235,7 +235,8 @@ extension DoubleDouble {
         if a.hi <= 0 || !a.hi.isFinite { return DoubleDouble(a.hi.squareRoot()) }
         let s = a.hi.squareRoot()
         let residual = a - square(DoubleDouble(s))
-        return s + residual.hi / (2 * s)
+        let (h, l) = quickTwoSum(s, residual.hi / (2 * s))
+        return DoubleDouble(h, l)
     }
 
     /// `x^n` for an integer `n`, rounded to the nearest double (what C's `pow(x, n)` returns in

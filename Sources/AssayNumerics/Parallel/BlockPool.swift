@@ -67,7 +67,9 @@ public final class BlockPool: Sendable {
     ///
     /// Blocks already handed to the pool still run: a ``map(blocks:_:)`` in progress on another
     /// thread completes (its caller finishes any blocks the workers leave). Afterwards the pool
-    /// cannot be used again. Calling it twice, or on a pool never started, is harmless.
+    /// cannot be used again. Calling it twice, or on a pool never started, is harmless. Never call
+    /// it from inside a block: it waits for the worker threads, one of which would be waiting for
+    /// itself.
     public func shutdown() {
         core.shutdown()
     }
@@ -107,6 +109,7 @@ public final class BlockPool: Sendable {
 
     /// Starts a pool of `threadCount` threads, passes it to `body`, and shuts it down when
     /// `body` returns or throws.
+    @discardableResult
     public static func withPool<T, Failure: Error>(
         threadCount: Int = BlockPool.defaultThreadCount,
         _ body: (BlockPool) throws(Failure) -> T

@@ -6,7 +6,7 @@ import AssayCrypto
 /// The seed's drift detector runs Kolmogorov–Smirnov on a UAE embedding of 32 features. Alibi
 /// Detect builds the network in TensorFlow and its weights come from TensorFlow's generator,
 /// which cannot be reproduced outside TensorFlow (spec §4). Assay therefore draws the weights
-/// from ``SeededGenerator`` by a fixed, documented procedure and stores them (``Codable``) in the
+/// from ``SeededGenerator`` by a fixed, documented procedure and stores them (`Codable`) in the
 /// detector artifact with their ``weightsDigest()``; a replay uses the stored weights, never a
 /// fresh draw. Weights from a real Keras model can be loaded with
 /// ``init(inputShape:convolutionLayers:denseLayers:)`` instead.
@@ -260,7 +260,7 @@ public struct UntrainedAutoencoder: Sendable, Equatable, Codable {
     /// byte (0 `same`, 1 `valid`), an activation byte (0 linear, 1 ReLU), the kernel in storage
     /// order and the biases; the number of dense layers, then for each `in, out`, the activation
     /// byte, the kernel and the biases.
-    /// - Throws: ``CryptoError`` only if OpenSSL cannot compute a digest.
+    /// - Throws: `CryptoError` (from AssayCrypto) only if OpenSSL cannot compute a digest.
     /// - Complexity: O(number of weights).
     public func weightsDigest() throws(CryptoError) -> String {
         var bytes: [UInt8] = Array("assay.uae.weights.v1".utf8) + [0]

@@ -7,7 +7,7 @@
 /// SciPy 1.17 evaluates these with Boost.Math (`hypergeometric_distribution` in double
 /// precision), and so does this type, step for step: the probability mass from a table of
 /// correctly rounded factorials when `M ≤ 170`, from the prime factorisation of the ratio of
-/// factorials when `M ≤ 104729` (every prime power is an exact integer, so each step rounds as
+/// factorials when `M ≤ 104723` (every prime power is an exact integer, so each step rounds as
 /// Boost's does), and from the Lanczos approximation above that; the distribution function by
 /// summing the mass recursively away from the mode until terms fall below `2⁻⁵²` of the sum
 /// (of 1 when the complement is wanted). Results agree with SciPy bit for bit in the first two
@@ -73,7 +73,7 @@ enum BoostHypergeometric {
     static func pdf(x: Int, r: Int, n: Int, total: Int) -> Double {
         if total <= 170 {
             return pdfFactorial(x: x, r: r, n: n, total: total)
-        } else if total <= 104_729 {
+        } else if total <= 104_723 {
             return pdfPrime(x: x, r: r, n: n, total: total)
         } else {
             return pdfLanczos(x: x, r: r, n: n, total: total)
@@ -158,12 +158,13 @@ enum BoostHypergeometric {
         return result
     }
 
-    /// The first 10000 primes (2 … 104729), Boost's prime table.
+    /// The primes up to 104723, the largest that SciPy 1.17's Boost uses
+    /// (`prime(max_prime − 1)`; the prime method covers populations up to it).
     static let primes: [Int] = {
-        let limit = 104_729
+        let limit = 104_723
         var composite = [Bool](repeating: false, count: limit + 1)
         var result: [Int] = []
-        result.reserveCapacity(10_000)
+        result.reserveCapacity(9_999)
         for candidate in 2...limit where !composite[candidate] {
             result.append(candidate)
             var multiple = candidate * candidate

@@ -10,7 +10,7 @@ import AssayStore
 /// ```
 ///
 /// `reference` is the (preprocessed) reference matrix, a `.npy` artifact of its own.
-public struct DetectorArtifact: Sendable, Equatable {
+public struct DetectorArtifact: Sendable {
     public var type: DriftDetectorKind
     public var kind: String
     public var version: Int
@@ -18,6 +18,8 @@ public struct DetectorArtifact: Sendable, Equatable {
     public var reference: ArtifactID
     public var features: Int
     public var columns: [String]?
+    /// The preprocessing: its type, its `--preprocess` text and its state artifact.
+    public var preprocess: (type: String, spec: String, state: ArtifactID)?
     /// The fit's seed (LSDD draws its kernel centres from it when the detector is rebuilt).
     public var seed: UInt64
 
@@ -36,7 +38,7 @@ public struct DetectorArtifact: Sendable, Equatable {
             "reference": .string(reference.rawValue),
             "features": JSONValue(features),
             "columns": columns.map { .array($0.map(JSONValue.string)) } ?? .null,
-            "preprocess": .null,
+            "preprocess": preprocess.map { .object(["type": .string($0.type), "spec": .string($0.spec), "state": .string($0.state.rawValue)]) } ?? .null,
             "seed": JSONValue(seed),
         ]).canonicalBytes()
     }
@@ -62,6 +64,13 @@ public struct DetectorArtifact: Sendable, Equatable {
         }
         let columns = o["columns"]?.arrayValue?.compactMap(\.stringValue)
         guard let seedText = o["seed"]?.integerDigits, let seed = UInt64(seedText) else { throw notDetector("missing seed") }
-        return DetectorArtifact(type: type, kind: kind, version: version, parameters: parameters, reference: reference, features: features, columns: columns, seed: seed)
+        var preprocess: (type: String, spec: String, state: ArtifactID)?
+        if let p = o["preprocess"]?.objectValue {
+            guard let t = p["type"]?.stringValue, let spec = p["spec"]?.stringValue, let stateText = p["state"]?.stringValue,
+                  let state = ArtifactID(validating: stateText) else { throw notDetector("malformed preprocess") }
+            preprocess = (t, spec, state)
+        }
+        return DetectorArtifact(type: type, kind: kind, version: version, parameters: parameters, reference: reference,
+                                features: features, columns: columns, preprocess: preprocess, seed: seed)
     }
 }

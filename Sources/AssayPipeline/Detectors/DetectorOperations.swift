@@ -31,22 +31,35 @@ public enum DetectorOperations {
     /// Records a `detector.fit` run (inputs: the source; outputs: the detector document and the
     /// reference matrix as `.npy`), and names the detector `name`.
     public static func fit(in workspace: Workspace, type: DriftDetectorKind, source: ArtifactID, name: String?,
-                           assignments: [String], seed: UInt64) throws -> FitResult {
+                           assignments: [String], preprocess: String? = nil, seed: UInt64) throws -> FitResult {
         if let name { try Workspace.validateName(name) }
+        let spec = try preprocess.map { (text: String) throws(PipelineError) in try Preprocessor.Spec(parsing: text) }
         let data = try MatrixData.load(source, from: workspace)
-        let matrix = data.tensor.rowMatrix()
+        if let (i, v) = data.tensor.firstNonFinite() {
+            let w = max(data.tensor.rowWidth, 1)
+            throw PipelineError.invalidInput(place: "\(source.short): row \(i / w + 1), column \(i % w + 1)", problem: "is \(v)", fix: "Remove or impute missing values before fitting.")
+        }
+        let preprocessor = try spec.map { try Preprocessor.fit($0, reference: data.tensor, seed: seed, pool: pool) }
+        let matrix = try preprocessor?.transform(data.tensor, pool: pool) ?? data.tensor.rowMatrix()
         let params = try DetectorParameters(kind: type.rawValue, assignments: assignments)
         let resolved = try type.resolvedParameters(params, features: matrix.rowWidth)
         // Build once now: bad data or parameters fail before anything is recorded.
         _ = try type.build(parameters: resolved, reference: matrix, seed: seed, pool: DetectorOperations.pool)
 
         let recipe = Recipe(operation: fitOperation.name, operationVersion: fitOperation.version,
-                            parameters: .object(["type": .string(type.rawValue), "parameters": .object(resolved)]),
+                            parameters: .object(["type": .string(type.rawValue), "parameters": .object(resolved),
+                                                 "preprocess": spec.map { .string($0.text) } ?? .null]),
                             seed: seed, inputs: [RunArtifact(role: "reference", id: source)])
         let run = try workspace.beginRun(recipe)
         let referenceID = try run.addOutput(bytes: NPYFormat.encode(matrix), role: "reference", kind: "matrix")
+        var preprocessRecord: (type: String, spec: String, state: ArtifactID)?
+        if let preprocessor, let spec {
+            let state = try run.addOutput(bytes: try preprocessor.stateBytes(), role: "preprocessor", kind: "preprocessor")
+            preprocessRecord = (preprocessor.type, spec.text, state)
+        }
         let artifact = DetectorArtifact(type: type, kind: type.detectorKind, version: type.detectorVersion, parameters: resolved,
-                                        reference: referenceID, features: matrix.rowWidth, columns: data.columns, seed: seed)
+                                        reference: referenceID, features: matrix.rowWidth, columns: preprocessor == nil ? data.columns : nil,
+                                        preprocess: preprocessRecord, seed: seed)
         let detectorID = try run.addOutput(bytes: try artifact.encoded(), role: "detector", kind: "detector")
         let info = try run.commit(names: name.map { [$0: detectorID] } ?? [:])
         return FitResult(detector: detectorID, reference: referenceID, run: info, artifact: artifact)
@@ -68,14 +81,20 @@ public enum DetectorOperations {
         let reference = try MatrixData.load(artifact.reference, from: workspace)
         let batch = try MatrixData.load(input, from: workspace)
         let built = try artifact.type.build(parameters: artifact.parameters, reference: reference.tensor, seed: artifact.seed, pool: DetectorOperations.pool)
+        var inputs = [RunArtifact(role: "detector", id: detector), RunArtifact(role: "reference", id: artifact.reference),
+                      RunArtifact(role: "input", id: input)]
+        var preprocessor: Preprocessor?
+        if let p = artifact.preprocess {
+            preprocessor = try Preprocessor.load(type: p.type, bytes: try workspace.blobs.bytes(of: p.state), place: p.state.short)
+            inputs.append(RunArtifact(role: "preprocessor", id: p.state))
+        }
         let recipe = Recipe(operation: detectOperation.name, operationVersion: detectOperation.version,
-                            parameters: .object([:]), seed: seed,
-                            inputs: [RunArtifact(role: "detector", id: detector), RunArtifact(role: "reference", id: artifact.reference),
-                                     RunArtifact(role: "input", id: input)])
+                            parameters: .object([:]), seed: seed, inputs: inputs)
         var document: JSONValue = .null
         let (resultID, info) = try workspace.record(recipe) { run in
             var rng = SeededGenerator(seed: seed).child("detect").child(artifact.kind)
-            let result = try built.detect(batch.tensor, rng: &rng)
+            let x = try preprocessor?.transform(batch.tensor, pool: pool) ?? batch.tensor
+            let result = try built.detect(x, rng: &rng)
             let data = try JSONValue.parse(try CanonicalJSON.encode(result))
             document = .object([
                 "data": data,

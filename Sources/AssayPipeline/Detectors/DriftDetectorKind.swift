@@ -90,7 +90,7 @@ public enum DriftDetectorKind: String, Sendable, CaseIterable, Codable {
         case .ks:
             out["alternative"] = .string(try p.choice("alternative", default: KSAlternative.twoSided).rawValue)
             out["method"] = .string(try p.choice("method", default: KSMethod.asymp).rawValue)
-        case .cvm:
+        case .cvm, .mmd, .lsdd:
             break
         case .chisquare, .tabular:
             out["categories_per_feature"] = try DriftDetectorKind.categories(p, features: features, defaultAll: self == .chisquare)

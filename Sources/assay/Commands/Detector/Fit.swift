@@ -20,6 +20,7 @@ extension DetectorCommand {
                   assay detector fit ks --reference ref.csv --name detector:ks
                   assay detector fit ks --reference dataset:ref --param p_val=0.01 --param correction=fdr --name detector:ks-fdr
                   assay detector fit chisquare --reference cats.npy --param 'categories_per_feature={"0":3}' --name detector:chi
+                  assay detector fit ks --reference images.npy --preprocess uae:dim=32 --seed 0 --name detector:uae-ks
                 """)
 
         @Argument(help: "Detector kind: \(DriftDetectorKind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -33,6 +34,9 @@ extension DetectorCommand {
 
         @Option(name: .customLong("param"), help: ArgumentHelp("A detector parameter, key=value (repeatable).", valueName: "key=value"))
         var parameters: [String] = []
+
+        @Option(help: ArgumentHelp("Preprocessing stored with the detector: pca:dim=16, uae:dim=32, uae:dim=32,shape=8x8x1.", valueName: "spec"))
+        var preprocess: String?
 
         @Option(help: "Seed recorded with the fit.")
         var seed: UInt64 = 0
@@ -49,7 +53,7 @@ extension DetectorCommand {
             let ws = try options.open()
             let type = DriftDetectorKind(rawValue: kind)!
             let source = try DataArgument.resolve(reference, in: ws)
-            let fit = try DetectorOperations.fit(in: ws, type: type, source: source, name: name, assignments: parameters, seed: seed)
+            let fit = try DetectorOperations.fit(in: ws, type: type, source: source, name: name, assignments: parameters, preprocess: preprocess, seed: seed)
             if options.json {
                 struct View: Encodable {
                     var detector: String, reference: String, run: String, kind: String, features: Int, parameters: JSONValue

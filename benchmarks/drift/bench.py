@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Drift benchmarks: Assay against Alibi Detect (and Evidently) on the same arrays, in one run.
+
+For each case the same .npy files feed both tools. Alibi Detect is timed in-process (detector
+construction + predict, imports excluded); Assay is timed end to end as the two commands a user
+runs (`assay detector fit` and `assay detect`, each a recorded run in a fresh workspace, reading the
+.npy files and writing result artifacts) — so the ratio understates Assay's compute speed.
+Peak memory comes from GNU time around a separate process for each tool.
+
+Usage: bench.py ASSAY_BINARY OUT_DIR [--quick]
+Needs: pip install "alibi-detect[tensorflow]" "numpy==1.26.4" evidently
+"""
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
+
+assay, out = sys.argv[1], sys.argv[2]
+quick = "--quick" in sys.argv
+os.makedirs(out, exist_ok=True)
+
+
+def save(name, a):
+    path = os.path.join(out, name)
+    if not os.path.exists(path):
+        np.save(path, a)
+    return path
+
+
+def peak_kib(argv):
+    r = subprocess.run(["/usr/bin/time", "-f", "%M"] + argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        return int(r.stderr.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return None
+
+
+def time_assay(kind, ref, test, params=(), runs=3):
+    times = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as ws:
+            subprocess.run([assay, "init", ws], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run([assay, "add", ref, "--workspace", ws, "--name", "dataset:ref"], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run([assay, "add", test, "--workspace", ws, "--name", "dataset:test"], check=True, stdout=subprocess.DEVNULL)
+            start = time.perf_counter()
+            fit = [assay, "detector", "fit", kind, "--reference", "dataset:ref", "--name", "detector:d", "--workspace", ws]
+            for p in params:
+                fit += ["--param", p]
+            subprocess.run(fit, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run([assay, "detect", "detector:d", "--input", "dataset:test", "--workspace", ws], check=True, stdout=subprocess.DEVNULL)
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def time_python(fn, runs=3):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+rows = []
+
+
+def report(name, t_assay, t_peer, peer):
+    rows.append((name, t_assay, t_peer, peer))
+    print(f"| {name} | {t_assay * 1000:.0f} ms | {peer}: {t_peer * 1000:.0f} ms | {t_peer / t_assay:.1f}× |", flush=True)
+
+
+print("| case | assay (fit + detect, CLI) | peer (in-process) | peer time / assay time |")
+print("|---|---|---|---|")
+rng = np.random.default_rng(0)
+n = 2000 if quick else 10000
+x_ref = rng.normal(size=(n, 32))
+x = rng.normal(loc=0.05, size=(n, 32))
+ref_path, test_path = save(f"ks_ref_{n}.npy", x_ref), save(f"ks_test_{n}.npy", x)
+
+from alibi_detect.cd import CVMDrift, KSDrift, MMDDrift  # noqa: E402
+
+report(f"KS, n_ref = n_test = {n}, d = 32", time_assay("ks", ref_path, test_path),
+       time_python(lambda: KSDrift(x_ref, p_val=0.05).predict(x)), "Alibi Detect KSDrift")
+report(f"CvM, n_ref = n_test = {n}, d = 32", time_assay("cvm", ref_path, test_path),
+       time_python(lambda: CVMDrift(x_ref, p_val=0.05).predict(x)), "Alibi Detect CVMDrift")
+
+m_ref = rng.normal(size=(1000, 32)).astype(np.float32)
+m_x = rng.normal(loc=0.05, size=(1000, 32)).astype(np.float32)
+mref_path, mtest_path = save("mmd_ref.npy", m_ref.astype(np.float64)), save("mmd_test.npy", m_x.astype(np.float64))
+report("MMD, 100 permutations, n = 1000, d = 32", time_assay("mmd", mref_path, mtest_path, ["n_permutations=100"]),
+       time_python(lambda: MMDDrift(m_ref, backend="tensorflow", p_val=0.05, n_permutations=100).predict(m_x)), "Alibi Detect MMDDrift (TF)")
