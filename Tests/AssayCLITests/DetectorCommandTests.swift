@@ -147,4 +147,34 @@ import _AssayTestSupport
         let unseen = try assay(["detect", "detector:chi2", "--input", try dir.write("u.csv", "c\n0\n1\n2\n2\n"), "--json"])
         #expect(unseen.status == 0, "\(unseen.stderr)")
     }
+
+    /// A CSV of `rows` rows of 16 values (4×4 one-channel images), brightened by `shift`.
+    func images(_ name: String, rows: Int, shift: Double, seed: UInt64) throws -> String {
+        var x = seed
+        func u() -> Double { x = x &* 6364136223846793005 &+ 1442695040888963407; return Double(x >> 11) / 9007199254740992.0 }
+        var text = (0..<16).map { "p\($0)" }.joined(separator: ",") + "\n"
+        for _ in 0..<rows { text += (0..<16).map { _ in "\(u() + shift)" }.joined(separator: ",") + "\n" }
+        return try dir.write(name, text)
+    }
+
+    @Test func preprocessingIsStoredAndAppliedToBatches() throws {
+        let ref = try images("ref.csv", rows: 300, shift: 0, seed: 11)
+        for (spec, name) in [("uae:dim=4,shape=4x4x1", "detector:uae"), ("uae:dim=3", "detector:uae-dense"), ("pca:dim=2", "detector:pca")] {
+            let fit = try assay(["detector", "fit", "ks", "--reference", ref, "--preprocess", spec, "--seed", "3", "--name", name, "--json"])
+            #expect(fit.status == 0, "\(spec): \(fit.stderr)")
+            let same = try json(try assay(["detect", name, "--input", try images("s-\(name).csv", rows: 200, shift: 0, seed: 12), "--json"]))
+            let bright = try json(try assay(["detect", name, "--input", try images("b-\(name).csv", rows: 200, shift: 0.5, seed: 13), "--json"]))
+            #expect(same["is_drift"] as? Int == 0, "\(spec) on same-distribution data: \(same)")
+            #expect(bright["is_drift"] as? Int == 1, "\(spec) on brightened data: \(bright)")
+        }
+        // Same seed, same detector bytes; the preprocessor is an input of every detection.
+        let again = try json(try assay(["detector", "fit", "ks", "--reference", ref, "--preprocess", "uae:dim=4,shape=4x4x1", "--seed", "3", "--json"]))
+        let first = try json(try assay(["show", "detector:uae", "--json"]))
+        #expect((first["artifact"] as? [String: Any])?["id"] as? String == again["detector"] as? String)
+        let bad = try assay(["detector", "fit", "ks", "--reference", ref, "--preprocess", "uae:dim=4,shape=3x3x1"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("image shape"))
+        let unknown = try assay(["detector", "fit", "ks", "--reference", ref, "--preprocess", "tsne:dim=2"])
+        #expect(unknown.status == 2)
+    }
 }

@@ -33,16 +33,16 @@ struct ChiSquareFisherTests {
             let result = try ChiSquareContingency.test(observed, correction: correction)
             let label = "chi2_contingency(\(observed), correction=\(correction))"
             #expect(result.degreesOfFreedom == expectedDof, "\(label): dof")
-            #expect(isClose(result.statistic, expectedStatistic, relative: 1e-15), "\(label): statistic \(result.statistic) vs SciPy \(expectedStatistic)")
-            #expect(isClose(result.pValue, expectedP, relative: 2e-13), "\(label): p \(result.pValue) vs SciPy \(expectedP)")
+            #expect(SpecialFixture.isClose(result.statistic, expectedStatistic, relative: 1e-15), "\(label): statistic \(result.statistic) vs SciPy \(expectedStatistic)")
+            #expect(SpecialFixture.isClose(result.pValue, expectedP, relative: 2e-13), "\(label): p \(result.pValue) vs SciPy \(expectedP)")
             #expect(result.expected.count == expectedCounts.count)
             for (row, expectedRow) in zip(result.expected, expectedCounts) {
                 for (value, expectedValue) in zip(row, expectedRow) {
-                    #expect(isClose(value, expectedValue, relative: 1e-15), "\(label): expected count")
+                    #expect(SpecialFixture.isClose(value, expectedValue, relative: 1e-15), "\(label): expected count")
                 }
             }
             if result.statistic == expectedStatistic { exactStatistics += 1 }
-            worstP = max(worstP, relativeDifference(result.pValue, expectedP))
+            worstP = max(worstP, SpecialFixture.relativeDifference(result.pValue, expectedP))
         }
         print("chi2_contingency: \(exactStatistics)/\(cases.count) statistics bit for bit; worst p relative difference \(worstP)")
     }
@@ -50,7 +50,7 @@ struct ChiSquareFisherTests {
     @Test func contingencySpotValue() throws {
         let result = try ChiSquareContingency.test([[30, 50, 20], [40, 35, 25]])
         #expect(result.statistic == 4.631185807656395)
-        #expect(isClose(result.pValue, 0.09870764250999253, relative: 1e-15))
+        #expect(SpecialFixture.isClose(result.pValue, 0.09870764250999253, relative: 1e-15))
         #expect(result.degreesOfFreedom == 2)
     }
 
@@ -107,7 +107,7 @@ struct ChiSquareFisherTests {
                             statistic += (table[i][j] - e) * (table[i][j] - e) / e
                         }
                     }
-                    #expect(isClose(result.statistic, statistic, relative: 1e-12, absolute: 1e-12), "trial \(trial)")
+                    #expect(SpecialFixture.isClose(result.statistic, statistic, relative: 1e-12, absolute: 1e-12), "trial \(trial)")
                 }
             }
         }
@@ -140,14 +140,14 @@ struct ChiSquareFisherTests {
             let expectedP = SpecialFixture.double(item["pvalue"])
             let result = try FisherExact.test(table, alternative: alternative)
             let label = "fisher_exact(\(table), \(alternative.rawValue))"
-            #expect(isClose(result.oddsRatio, expectedOdds, relative: 0), "\(label): odds \(result.oddsRatio) vs \(expectedOdds)")
-            #expect(isClose(result.pValue, expectedP, relative: 1e-13), "\(label): p \(result.pValue) vs SciPy \(expectedP)")
+            #expect(SpecialFixture.isClose(result.oddsRatio, expectedOdds, relative: 0), "\(label): odds \(result.oddsRatio) vs \(expectedOdds)")
+            #expect(SpecialFixture.isClose(result.pValue, expectedP, relative: 1e-13), "\(label): p \(result.pValue) vs SciPy \(expectedP)")
             let total = table.joined().reduce(0, +)
             if total <= 104_723 {
                 #expect(result.pValue == expectedP, "\(label): not bit for bit")
             }
             if result.pValue == expectedP { bitForBit += 1 }
-            worst = max(worst, relativeDifference(result.pValue, expectedP))
+            worst = max(worst, SpecialFixture.relativeDifference(result.pValue, expectedP))
         }
         print("fisher_exact: \(bitForBit)/\(cases.count) p-values bit for bit; worst relative difference \(worst)")
     }
@@ -187,8 +187,8 @@ struct ChiSquareFisherTests {
                 if p <= observed * (1 + 1e-14) { brute += p }
                 if k <= table[0][0] { lessBrute += p }
             }
-            #expect(isClose(result.pValue, min(brute, 1), relative: 1e-12, absolute: 1e-15), "trial \(trial): \(table)")
-            #expect(isClose(less, min(lessBrute, 1), relative: 1e-12, absolute: 1e-15), "trial \(trial): \(table)")
+            #expect(SpecialFixture.isClose(result.pValue, min(brute, 1), relative: 1e-12, absolute: 1e-15), "trial \(trial): \(table)")
+            #expect(SpecialFixture.isClose(less, min(lessBrute, 1), relative: 1e-12, absolute: 1e-15), "trial \(trial): \(table)")
         }
     }
 

@@ -53,7 +53,7 @@ struct CramerVonMisesTests {
             if resolved == .exact {
                 #expect(result.pValue == expectedP, "\(label): p \(result.pValue) vs SciPy \(expectedP)")
             } else {
-                #expect(isClose(result.pValue, expectedP, relative: 1e-12, absolute: 1e-14), "\(label): p \(result.pValue) vs SciPy \(expectedP)")
+                #expect(SpecialFixture.isClose(result.pValue, expectedP, relative: 1e-12, absolute: 1e-14), "\(label): p \(result.pValue) vs SciPy \(expectedP)")
                 worstAsymptotic = max(worstAsymptotic, abs(result.pValue - expectedP))
             }
             counts[resolved.rawValue, default: 0] += 1
@@ -65,10 +65,10 @@ struct CramerVonMisesTests {
         let a = (0..<30).map { Double($0) / 29 }
         let b = (0..<25).map { 0.2 + 1.1 * Double($0) / 24 }
         let asymptotic = try CramerVonMises.twoSample(a, b)
-        #expect(isClose(asymptotic.statistic, 0.624848484848485, relative: 1e-15))
-        #expect(isClose(asymptotic.pValue, 0.019280492868588905, relative: 1e-12, absolute: 1e-14))
+        #expect(SpecialFixture.isClose(asymptotic.statistic, 0.624848484848485, relative: 1e-15))
+        #expect(SpecialFixture.isClose(asymptotic.pValue, 0.019280492868588905, relative: 1e-12, absolute: 1e-14))
         let exact = try CramerVonMises.twoSample(Array(a[..<8]), Array(b[..<7]), method: .exact)
-        #expect(isClose(exact.statistic, 1.0412698412698411, relative: 1e-15))
+        #expect(SpecialFixture.isClose(exact.statistic, 1.0412698412698411, relative: 1e-15))
         #expect(exact.pValue == 0.0012432012432012432)
     }
 
@@ -90,7 +90,7 @@ struct CramerVonMisesTests {
             }
             let brute = Double(n * m) / Double((n + m) * (n + m)) * sum
             let result = try CramerVonMises.twoSample(x, y, method: .asymptotic)
-            #expect(isClose(result.statistic, brute, relative: 1e-12, absolute: 1e-14), "trial \(trial): n=\(n) m=\(m)")
+            #expect(SpecialFixture.isClose(result.statistic, brute, relative: 1e-12, absolute: 1e-14), "trial \(trial): n=\(n) m=\(m)")
         }
     }
 
@@ -182,6 +182,27 @@ struct CramerVonMisesTests {
         }
         // Infinities are ranked like any other value.
         #expect(throws: Never.self) { try CramerVonMises.twoSample([1, .infinity], [-.infinity, 2]) }
+    }
+
+    @Test func hugeSizesDoNotOverflow() throws {
+        // Python computes these with unbounded integers; 4kN alone passes Int64 here.
+        let sizes = CramerVonMises.SampleSizes(nx: 3_000_000, ny: 2_000_000)
+        let nx = 3_000_000.0
+        let ny = 2_000_000.0
+        let k = nx * ny
+        let n = nx + ny
+        let vt = (n + 1) * (4 * k * n - 3 * (nx * nx + ny * ny) - 2 * k) / (45 * n * n * 4 * k)
+        #expect(SpecialFixture.isClose(
+            WideUnsigned.quotient(sizes.varianceNumerator, sizes.varianceDenominator), vt,
+            relative: 1e-15))
+        #expect(SpecialFixture.isClose(sizes.kN.doubleValue, k * n, relative: 0))
+        // The exact method refuses sizes whose counts or values leave exact integer range.
+        #expect(throws: NumericsError.self) {
+            try CramerVonMises.exactPValue(u: 1e12, m: 3, n: 2_000_001)
+        }
+        #expect(throws: NumericsError.self) {
+            try CramerVonMises.exactPValue(u: 1e12, m: 100, n: 100)
+        }
     }
 
     @Test func autoUsesExactUpToTwenty() throws {

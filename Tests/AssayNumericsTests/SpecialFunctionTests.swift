@@ -46,21 +46,21 @@ enum SpecialFixture {
     static func objects(_ fixture: [String: Any], _ key: String) -> [[String: Any]] {
         (fixture[key] as? [[String: Any]]) ?? []
     }
-}
 
-/// `|a − b| ≤ max(relative·|b|, absolute)`, with NaN equal to NaN and infinities equal to
-/// themselves.
-func isClose(_ a: Double, _ b: Double, relative: Double, absolute: Double = 0) -> Bool {
-    if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
-    if a.isInfinite || b.isInfinite { return a == b }
-    return abs(a - b) <= max(relative * abs(b), absolute)
-}
+    /// `|a − b| ≤ max(relative·|b|, absolute)`, with NaN equal to NaN and infinities equal to
+    /// themselves.
+    static func isClose(_ a: Double, _ b: Double, relative: Double, absolute: Double = 0) -> Bool {
+        if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
+        if a.isInfinite || b.isInfinite { return a == b }
+        return abs(a - b) <= max(relative * abs(b), absolute)
+    }
 
-/// The relative difference `|a − b|/|b|` (0 when equal, ∞ when only one is NaN or infinite).
-func relativeDifference(_ a: Double, _ b: Double) -> Double {
-    if a == b || (a.isNaN && b.isNaN) { return 0 }
-    if !a.isFinite || !b.isFinite { return .infinity }
-    return b == 0 ? abs(a) : abs(a - b) / abs(b)
+    /// The relative difference `|a − b|/|b|` (0 when equal, ∞ when only one is NaN or infinite).
+    static func relativeDifference(_ a: Double, _ b: Double) -> Double {
+        if a == b || (a.isNaN && b.isNaN) { return 0 }
+        if !a.isFinite || !b.isFinite { return .infinity }
+        return b == 0 ? abs(a) : abs(a - b) / abs(b)
+    }
 }
 
 /// Checks SciPy parity for `logGamma`, `regularizedGammaP/Q`, `ChiSquare`, `besselK` and
@@ -91,8 +91,8 @@ struct SpecialFunctionTests {
             let x = SpecialFixture.double(row[0])
             let expected = SpecialFixture.double(row[1])
             let actual = SpecialFunctions.logGamma(x)
-            worst = max(worst, relativeDifference(actual, expected))
-            #expect(isClose(actual, expected, relative: 1e-14), "gammaln(\(x)): \(actual) vs SciPy \(expected)")
+            worst = max(worst, SpecialFixture.relativeDifference(actual, expected))
+            #expect(SpecialFixture.isClose(actual, expected, relative: 1e-14), "gammaln(\(x)): \(actual) vs SciPy \(expected)")
         }
         print("gammaln: worst relative difference to SciPy \(worst)")
     }
@@ -105,7 +105,7 @@ struct SpecialFunctionTests {
         #expect(SpecialFunctions.logGamma(.infinity) == .infinity)
         #expect(SpecialFunctions.logGamma(-.infinity) == .infinity)
         #expect(SpecialFunctions.logGamma(.nan).isNaN)
-        #expect(isClose(SpecialFunctions.logGamma(0.5), 0.5723649429247001, relative: 1e-15))
+        #expect(SpecialFixture.isClose(SpecialFunctions.logGamma(0.5), 0.5723649429247001, relative: 1e-15))
     }
 
     @Test(arguments: [0.3, 1.7, 4.2, 9.9, 12.5, 27.25, 140.0, 1234.5])
@@ -113,7 +113,7 @@ struct SpecialFunctionTests {
         // log Γ(x + 1) = log Γ(x) + log x
         let lhs = SpecialFunctions.logGamma(x + 1)
         let rhs = SpecialFunctions.logGamma(x) + DeterministicMath.log(x)
-        #expect(isClose(lhs, rhs, relative: 1e-14, absolute: 1e-15), "x = \(x)")
+        #expect(SpecialFixture.isClose(lhs, rhs, relative: 1e-14, absolute: 1e-15), "x = \(x)")
     }
 
     // MARK: incomplete gamma
@@ -130,10 +130,10 @@ struct SpecialFunctionTests {
             let q = SpecialFixture.double(row[3])
             let actualP = SpecialFunctions.regularizedGammaP(a, x)
             let actualQ = SpecialFunctions.regularizedGammaQ(a, x)
-            if p >= 1e-300 { worstP = max(worstP, relativeDifference(actualP, p)) }
-            if q >= 1e-300 { worstQ = max(worstQ, relativeDifference(actualQ, q)) }
-            #expect(isClose(actualP, p, relative: 2e-13, absolute: 1e-300), "gammainc(\(a), \(x)): \(actualP) vs SciPy \(p)")
-            #expect(isClose(actualQ, q, relative: 2e-13, absolute: 1e-300), "gammaincc(\(a), \(x)): \(actualQ) vs SciPy \(q)")
+            if p >= 1e-300 { worstP = max(worstP, SpecialFixture.relativeDifference(actualP, p)) }
+            if q >= 1e-300 { worstQ = max(worstQ, SpecialFixture.relativeDifference(actualQ, q)) }
+            #expect(SpecialFixture.isClose(actualP, p, relative: 2e-13, absolute: 1e-300), "gammainc(\(a), \(x)): \(actualP) vs SciPy \(p)")
+            #expect(SpecialFixture.isClose(actualQ, q, relative: 2e-13, absolute: 1e-300), "gammaincc(\(a), \(x)): \(actualQ) vs SciPy \(q)")
             count += 1
         }
         #expect(count > 400)
@@ -147,8 +147,8 @@ struct SpecialFunctionTests {
             let x = SpecialFixture.double(row[1])
             let p = SpecialFixture.double(row[2])
             let q = SpecialFixture.double(row[3])
-            #expect(isClose(SpecialFunctions.regularizedGammaP(a, x), p, relative: 0), "P(\(a), \(x))")
-            #expect(isClose(SpecialFunctions.regularizedGammaQ(a, x), q, relative: 0), "Q(\(a), \(x))")
+            #expect(SpecialFixture.isClose(SpecialFunctions.regularizedGammaP(a, x), p, relative: 0), "P(\(a), \(x))")
+            #expect(SpecialFixture.isClose(SpecialFunctions.regularizedGammaQ(a, x), q, relative: 0), "Q(\(a), \(x))")
         }
     }
 
@@ -179,20 +179,24 @@ struct SpecialFunctionTests {
             let cdf = SpecialFixture.double(row[3])
             let actualSF = ChiSquare.sf(x, degreesOfFreedom: dof)
             let actualCDF = ChiSquare.cdf(x, degreesOfFreedom: dof)
-            if sf >= 1e-300 { worstSF = max(worstSF, relativeDifference(actualSF, sf)) }
-            if cdf >= 1e-300 { worstCDF = max(worstCDF, relativeDifference(actualCDF, cdf)) }
-            #expect(isClose(actualSF, sf, relative: 2e-13, absolute: 1e-300), "chi2.sf(\(x), \(dof)): \(actualSF) vs SciPy \(sf)")
-            #expect(isClose(actualCDF, cdf, relative: 2e-13, absolute: 1e-300), "chi2.cdf(\(x), \(dof)): \(actualCDF) vs SciPy \(cdf)")
+            if sf >= 1e-300 { worstSF = max(worstSF, SpecialFixture.relativeDifference(actualSF, sf)) }
+            if cdf >= 1e-300 { worstCDF = max(worstCDF, SpecialFixture.relativeDifference(actualCDF, cdf)) }
+            #expect(SpecialFixture.isClose(actualSF, sf, relative: 2e-13, absolute: 1e-300), "chi2.sf(\(x), \(dof)): \(actualSF) vs SciPy \(sf)")
+            #expect(SpecialFixture.isClose(actualCDF, cdf, relative: 2e-13, absolute: 1e-300), "chi2.cdf(\(x), \(dof)): \(actualCDF) vs SciPy \(cdf)")
         }
         print("chi2.sf: worst relative difference \(worstSF); chi2.cdf: \(worstCDF)")
     }
 
     @Test func chiSquareDomain() {
-        #expect(ChiSquare.sf(-1, degreesOfFreedom: 3).isNaN)
+        // As scipy.stats.chi2: sf(-1, 3) = 1, cdf(-1, 3) = 0, df <= 0 gives NaN.
+        #expect(ChiSquare.sf(-1, degreesOfFreedom: 3) == 1)
+        #expect(ChiSquare.cdf(-1, degreesOfFreedom: 3) == 0)
         #expect(ChiSquare.sf(.nan, degreesOfFreedom: 3).isNaN)
         #expect(ChiSquare.sf(1, degreesOfFreedom: -1).isNaN)
+        #expect(ChiSquare.sf(1, degreesOfFreedom: 0).isNaN)
         #expect(ChiSquare.sf(0, degreesOfFreedom: 3) == 1)
         #expect(ChiSquare.sf(.infinity, degreesOfFreedom: 3) == 0)
+        #expect(ChiSquare.cdf(.infinity, degreesOfFreedom: 3) == 1)
     }
 
     // MARK: Bessel K
@@ -208,11 +212,11 @@ struct SpecialFunctionTests {
             let truth = SpecialFixture.double(row[3])
             let actual = SpecialFunctions.besselK(nu: nu, x)
             if truth > 1e-300 {
-                worstSciPy = max(worstSciPy, relativeDifference(actual, scipy))
-                worstTrue = max(worstTrue, relativeDifference(actual, truth))
+                worstSciPy = max(worstSciPy, SpecialFixture.relativeDifference(actual, scipy))
+                worstTrue = max(worstTrue, SpecialFixture.relativeDifference(actual, truth))
             }
-            #expect(isClose(actual, scipy, relative: 1e-13, absolute: 1e-300), "kv(\(nu), \(x)): \(actual) vs SciPy \(scipy)")
-            #expect(isClose(actual, truth, relative: 3e-15, absolute: 1e-300), "K_\(nu)(\(x)): \(actual) vs mpmath \(truth)")
+            #expect(SpecialFixture.isClose(actual, scipy, relative: 1e-13, absolute: 1e-300), "kv(\(nu), \(x)): \(actual) vs SciPy \(scipy)")
+            #expect(SpecialFixture.isClose(actual, truth, relative: 3e-15, absolute: 1e-300), "K_\(nu)(\(x)): \(actual) vs mpmath \(truth)")
         }
         print("besselK: worst relative difference to SciPy \(worstSciPy), to mpmath \(worstTrue)")
     }
@@ -227,7 +231,7 @@ struct SpecialFunctionTests {
         #expect(SpecialFunctions.besselK(nu: -0.25, 1.3) == SpecialFunctions.besselK(nu: 0.25, 1.3))
         for x in [0.01, 0.5, 2.0, 9.0, 40.0] {
             let closedForm = (Double.pi / (2 * x)).squareRoot() * DeterministicMath.exp(-x)
-            #expect(isClose(SpecialFunctions.besselK(nu: 0.5, x), closedForm, relative: 3e-15), "x = \(x)")
+            #expect(SpecialFixture.isClose(SpecialFunctions.besselK(nu: 0.5, x), closedForm, relative: 3e-15), "x = \(x)")
         }
     }
 
@@ -250,8 +254,8 @@ struct SpecialFunctionTests {
             ]
             let tolerance = m <= 104_723 ? 0.0 : 1e-14
             for (name, (a, e)) in zip(["pmf", "cdf", "sf"], zip(actual, expected)) {
-                if m > 104_723 && e > 1e-300 { worstLanczos = max(worstLanczos, relativeDifference(a, e)) }
-                #expect(isClose(a, e, relative: tolerance), "hypergeom.\(name)(\(k), \(m), \(n), \(draws)): \(a) vs SciPy \(e)")
+                if m > 104_723 && e > 1e-300 { worstLanczos = max(worstLanczos, SpecialFixture.relativeDifference(a, e)) }
+                #expect(SpecialFixture.isClose(a, e, relative: tolerance), "hypergeom.\(name)(\(k), \(m), \(n), \(draws)): \(a) vs SciPy \(e)")
             }
             rows += 1
         }
@@ -274,7 +278,7 @@ struct SpecialFunctionTests {
                 total += pmf
                 #expect(pmf >= 0 && pmf <= 1 && cdf >= 0 && cdf <= 1 && sf >= 0 && sf <= 1)
                 #expect(abs(cdf + sf - 1) < 1e-13, "M=\(m) n=\(n) N=\(draws) k=\(k)")
-                #expect(isClose(cdf, total, relative: 1e-12, absolute: 1e-15), "cdf vs partial sum at k=\(k)")
+                #expect(SpecialFixture.isClose(cdf, total, relative: 1e-12, absolute: 1e-15), "cdf vs partial sum at k=\(k)")
             }
             #expect(abs(total - 1) < 1e-13)
         }
@@ -306,10 +310,10 @@ struct SpecialFunctionTests {
         #expect(ElementaryFunctions.pow(0, 2) == 0)
         #expect(ElementaryFunctions.pow(0, -2) == .infinity)
         // Correctly rounded values from mpmath: about one ulp even for large exponents.
-        #expect(isClose(ElementaryFunctions.pow(1.5, 40), 11057332.320940012, relative: 2.3e-16))
-        #expect(isClose(ElementaryFunctions.pow(1.0001, 100_000), 22015.456048527954, relative: 2.3e-16))
-        #expect(isClose(ElementaryFunctions.pow(0.9, 150.5), 1.2986665982831494e-07, relative: 2.3e-16))
-        #expect(isClose(ElementaryFunctions.pow(7.25, -300.125), 6.180957791314941e-259, relative: 2.3e-16))
+        #expect(SpecialFixture.isClose(ElementaryFunctions.pow(1.5, 40), 11057332.320940012, relative: 2.3e-16))
+        #expect(SpecialFixture.isClose(ElementaryFunctions.pow(1.0001, 100_000), 22015.456048527954, relative: 2.3e-16))
+        #expect(SpecialFixture.isClose(ElementaryFunctions.pow(0.9, 150.5), 1.2986665982831494e-07, relative: 2.3e-16))
+        #expect(SpecialFixture.isClose(ElementaryFunctions.pow(7.25, -300.125), 6.180957791314941e-259, relative: 2.3e-16))
     }
 
     @Test func sinpiAtKnownPoints() {
@@ -317,9 +321,9 @@ struct SpecialFunctionTests {
         #expect(ElementaryFunctions.sinpi(1) == 0)
         #expect(ElementaryFunctions.sinpi(0.5) == 1)
         #expect(ElementaryFunctions.sinpi(-0.5) == -1)
-        #expect(isClose(ElementaryFunctions.sinpi(1.0 / 6.0), 0.5, relative: 2e-16))
-        #expect(isClose(ElementaryFunctions.sinpi(0.25), 0.5.squareRoot(), relative: 2e-16))
-        #expect(isClose(ElementaryFunctions.sinpi(2.75), 0.5.squareRoot(), relative: 2e-16))
+        #expect(SpecialFixture.isClose(ElementaryFunctions.sinpi(1.0 / 6.0), 0.5, relative: 2e-16))
+        #expect(SpecialFixture.isClose(ElementaryFunctions.sinpi(0.25), 0.5.squareRoot(), relative: 2e-16))
+        #expect(SpecialFixture.isClose(ElementaryFunctions.sinpi(2.75), 0.5.squareRoot(), relative: 2e-16))
     }
 
     @Test func wideQuotientIsCorrectlyRounded() {

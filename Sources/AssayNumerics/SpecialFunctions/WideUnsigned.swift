@@ -61,6 +61,14 @@ struct WideUnsigned: Sendable, Equatable, Comparable {
         return result
     }
 
+    /// `self / divisor` for a nonzero divisor that divides `self` exactly (the remainder is
+    /// dropped).
+    func dividedExactly(by divisor: UInt64) -> WideUnsigned {
+        let (q1, r1) = high.quotientAndRemainder(dividingBy: divisor)
+        let (q0, _) = divisor.dividingFullWidth((high: r1, low: low))
+        return WideUnsigned(high: q1, low: q0)
+    }
+
     /// `self · 2^shift`, for results that stay within 127 bits.
     func shiftedLeft(_ shift: Int) -> WideUnsigned {
         if shift == 0 { return self }

@@ -51,14 +51,16 @@ public enum CramerVonMises {
     ///   `K_{1/4}`, from ``SpecialFunctions/besselK(nu:_:)``.
     ///
     /// Deterministic. Agreement with SciPy 1.17 (see `special_cvm.json`): the statistic bit for
-    /// bit; exact p-values bit for bit; asymptotic p-values to about 1e-15 absolute (SciPy's
-    /// `K_{1/4}` comes from AMOS, ours from a different algorithm; both are accurate to ~1e-15,
-    /// and `1 − C∞` turns their relative error into an absolute one).
+    /// bit; exact p-values bit for bit; asymptotic p-values to within 1e-14 absolute (observed:
+    /// 2.4e-15). SciPy's `K_{1/4}` comes from AMOS, which is off by up to ~7e-14 relative near
+    /// `q = 1`; ours is within 2e-15 of the true value; `1 − C∞` turns those relative errors
+    /// into absolute ones.
     ///
     /// - Throws: ``NumericsError/domain(_:)`` if either sample has fewer than 2 values (SciPy
-    ///   returns NaN there), or the exact method's counts exceed 127 bits
-    ///   (``NumericsError/notComputable(_:)``); ``NumericsError/nonFinite(where:)`` for a NaN
-    ///   value (infinite values are ranked like any other).
+    ///   returns NaN there); ``NumericsError/nonFinite(where:)`` for a NaN value (infinite values
+    ///   are ranked like any other); ``NumericsError/notComputable(_:)`` when `.exact` is asked
+    ///   for samples so large that `C(n+m, n)` passes 2¹²⁷ or the table values `lcm(n,m)²(n+m)`
+    ///   pass 2⁵³ (SciPy would need hours there too).
     ///
     /// ```swift
     /// let a = (0..<30).map { Double($0) / 29 }             // linspace(0, 1, 30)
@@ -82,15 +84,15 @@ public enum CramerVonMises {
             resolved = max(nx, ny) > 20 ? .asymptotic : .exact
         }
         let u = statisticU(x, y)
-        let k = nx * ny
-        let total = nx + ny
-        let t = u / Double(k * total)
-            - WideUnsigned.quotient(WideUnsigned(UInt64(4 * k - 1)), WideUnsigned(UInt64(6 * total)))
+        // T = U/(k·N) − (4k − 1)/(6N) with k = nm, N = n + m: Python divides a float by the exact
+        // integer k·N (converted once) and one exact integer by another (one rounding).
+        let sizes = SampleSizes(nx: nx, ny: ny)
+        let t = u / sizes.kN.doubleValue - WideUnsigned.quotient(sizes.fourKMinusOne, sizes.sixN)
         let p: Double
         if resolved == .exact {
             p = try exactPValue(u: u, m: nx, n: ny)
         } else {
-            p = asymptoticPValue(t: t, nx: nx, ny: ny)
+            p = asymptoticPValue(t: t, sizes: sizes)
         }
         return CramerVonMisesResult(statistic: t, pValue: p)
     }
@@ -163,90 +165,140 @@ public enum CramerVonMises {
     /// SciPy's `_pval_cvm_2samp_exact(u, m, n)`: the share of rank splits with `U ≥ u`.
     static func exactPValue(u: Double, m: Int, n: Int) throws(NumericsError) -> Double {
         func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+        guard let combinations = binomial(m + n, m) else { throw overflow(m, n) }
         let lcm = m / gcd(m, n) * n
         let a = lcm / m
         let b = lcm / n
         let mn = m * n
+        // Every value in the frequency tables is at most lcm²(m+n); keep them exact in doubles
+        // (SciPy compares them with ζ in float64), and keep 6m²n² within Int.
+        let valueBound = lcm.multipliedReportingOverflow(by: lcm).partialValue
+            .multipliedReportingOverflow(by: m + n)
+        let lcmSquaredOverflow = lcm.multipliedReportingOverflow(by: lcm).overflow
+        guard !lcmSquaredOverflow, !valueBound.overflow, valueBound.partialValue <= 1 << 53,
+            mn <= 1 << 24
+        else { throw overflow(m, n) }
         // zeta = lcm²(m+n)·(6u − mn(4mn − 1)) // (6 m²n²), in NumPy's float64 arithmetic.
         let zeta = numpyFloorDivide(
-            Double(lcm * lcm * (m + n)) * (6.0 * u - Double(mn * (4 * mn - 1))),
+            Double(valueBound.partialValue) * (6.0 * u - Double(mn * (4 * mn - 1))),
             Double(6 * mn * mn))
-
-        // gs[v]: the frequency table (sorted values, counts) of the partial sums for paths that
-        // end at (u, v) — Xiao, Gordon and Yakovlev (2006), eq. 11–13.
-        var tables: [(values: [Int], counts: [WideUnsigned])] = Array(
-            repeating: ([], []), count: m + 1)
-        tables[0] = ([0], [WideUnsigned(1)])
-        for step in 0...n {
-            var next: [(values: [Int], counts: [WideUnsigned])] = []
-            next.reserveCapacity(m + 1)
-            var carry: (values: [Int], counts: [WideUnsigned]) = ([], [])
-            for v in 0...m {
-                var merged = try merge(carry, tables[v])
-                let d = a * v - b * step
-                let increment = d * d
-                for index in merged.values.indices { merged.values[index] += increment }
-                next.append(merged)
-                carry = merged
+        if combinations.fitsInUInt64 {
+            // NumPy keeps the counts in uint64 and converts both sums to float64 to divide.
+            var atLeast: UInt64 = 0
+            var all: UInt64 = 0
+            try countSplits(m: m, n: n, a: a, b: b, one: UInt64(1)) {
+                (value: Int, count: UInt64) in
+                all &+= count
+                if Double(value) >= zeta { atLeast &+= count }
             }
-            tables = next
+            return Double(atLeast) / Double(all)
         }
-        let final = tables[m]
+        // Beyond 64 bits NumPy falls back to Python integers: one correctly rounded division.
         var atLeast = WideUnsigned.zero
         var all = WideUnsigned.zero
-        for (value, count) in zip(final.values, final.counts) {
-            guard let sum = all.adding(count) else { throw overflow(m, n) }
-            all = sum
-            if Double(value) >= zeta {
-                guard let sum = atLeast.adding(count) else { throw overflow(m, n) }
-                atLeast = sum
+        var overflowed = false
+        try countSplits(m: m, n: n, a: a, b: b, one: WideUnsigned(1)) {
+            (value: Int, count: WideUnsigned) in
+            guard let total = all.adding(count) else {
+                overflowed = true
+                return
             }
+            all = total
+            if Double(value) >= zeta, let sum = atLeast.adding(count) { atLeast = sum }
         }
-        // all == C(m+n, m). NumPy keeps the counts in uint64 when they fit (and converts both to
-        // float64 before dividing); beyond that in Python integers (one correct rounding).
-        if all.fitsInUInt64 {
-            return Double(atLeast.low) / Double(all.low)
-        }
+        if overflowed { throw overflow(m, n) }
         return WideUnsigned.quotient(atLeast, all)
+    }
+
+    /// `C(n, k)` exactly, or nil past 127 bits.
+    static func binomial(_ n: Int, _ k: Int) -> WideUnsigned? {
+        var result = WideUnsigned(1)
+        for i in 0..<min(k, n - k) {
+            // result·(n − i)/(i + 1) is C(n, i + 1): an integer at every step.
+            guard let product = result.multiplied(by: UInt64(n - i)) else { return nil }
+            result = product.dividedExactly(by: UInt64(i + 1))
+        }
+        return result
     }
 
     private static func overflow(_ m: Int, _ n: Int) -> NumericsError {
         .notComputable(
-            "exact Cramér–von Mises p-value for samples of \(m) and \(n): the counts exceed 127 bits; use the asymptotic method")
+            "exact Cramér–von Mises p-value for samples of \(m) and \(n): the counts or values exceed exact integer range; use the asymptotic method")
     }
 
-    /// Merges two frequency tables with sorted values, adding counts of equal values.
-    private static func merge(
-        _ lhs: (values: [Int], counts: [WideUnsigned]),
-        _ rhs: (values: [Int], counts: [WideUnsigned])
-    ) throws(NumericsError) -> (values: [Int], counts: [WideUnsigned]) {
-        if lhs.values.isEmpty { return rhs }
-        if rhs.values.isEmpty { return lhs }
-        var values: [Int] = []
-        var counts: [WideUnsigned] = []
-        values.reserveCapacity(lhs.values.count + rhs.values.count)
-        counts.reserveCapacity(lhs.values.count + rhs.values.count)
+    /// The Xiao–Gordon–Yakovlev recursion (2006, eq. 11–13, as SciPy runs it): `table[v]` holds
+    /// the frequency table (sorted distinct values, counts) of the partial sums
+    /// `Σ (a·v' − b·u')²` over lattice paths to `(u, v)`. Calls `visit` with every
+    /// (value, count) of the final table, in increasing value order.
+    private static func countSplits<Count: SplitCount>(
+        m: Int, n: Int, a: Int, b: Int, one: Count,
+        visit: (Int, Count) -> Void
+    ) throws(NumericsError) {
+        var values: [[Int]] = Array(repeating: [], count: m + 1)
+        var counts: [[Count]] = Array(repeating: [], count: m + 1)
+        values[0] = [0]
+        counts[0] = [one]
+        for step in 0...n {
+            var carryValues: [Int] = []
+            var carryCounts: [Count] = []
+            for v in 0...m {
+                let d = a * v - b * step
+                let increment = d * d
+                let (mergedValues, mergedCounts) = try mergeShifted(
+                    carryValues, carryCounts, values[v], counts[v], increment: increment, m: m,
+                    n: n)
+                values[v] = mergedValues
+                counts[v] = mergedCounts
+                carryValues = mergedValues
+                carryCounts = mergedCounts
+            }
+        }
+        for (value, count) in zip(values[m], counts[m]) { visit(value, count) }
+    }
+
+    /// Merges two frequency tables with sorted distinct values, adding the counts of equal
+    /// values, and adds `increment` to every value of the result.
+    private static func mergeShifted<Count: SplitCount>(
+        _ lhsValues: [Int], _ lhsCounts: [Count], _ rhsValues: [Int], _ rhsCounts: [Count],
+        increment: Int, m: Int, n: Int
+    ) throws(NumericsError) -> ([Int], [Count]) {
+        let capacity = lhsValues.count + rhsValues.count
+        var values = [Int]()
+        var counts = [Count]()
+        values.reserveCapacity(capacity)
+        counts.reserveCapacity(capacity)
         var i = 0
         var j = 0
-        while i < lhs.values.count || j < rhs.values.count {
-            if j == rhs.values.count || (i < lhs.values.count && lhs.values[i] < rhs.values[j]) {
-                values.append(lhs.values[i])
-                counts.append(lhs.counts[i])
+        let lhsCount = lhsValues.count
+        let rhsCount = rhsValues.count
+        while i < lhsCount && j < rhsCount {
+            let left = lhsValues[i]
+            let right = rhsValues[j]
+            if left < right {
+                values.append(left + increment)
+                counts.append(lhsCounts[i])
                 i += 1
-            } else if i == lhs.values.count || rhs.values[j] < lhs.values[i] {
-                values.append(rhs.values[j])
-                counts.append(rhs.counts[j])
+            } else if right < left {
+                values.append(right + increment)
+                counts.append(rhsCounts[j])
                 j += 1
             } else {
-                guard let sum = lhs.counts[i].adding(rhs.counts[j]) else {
-                    throw .notComputable(
-                        "exact Cramér–von Mises p-value: the counts exceed 127 bits; use the asymptotic method")
-                }
-                values.append(lhs.values[i])
+                guard let sum = lhsCounts[i].adding(rhsCounts[j]) else { throw overflow(m, n) }
+                values.append(left + increment)
                 counts.append(sum)
                 i += 1
                 j += 1
             }
+        }
+        while i < lhsCount {
+            values.append(lhsValues[i] + increment)
+            counts.append(lhsCounts[i])
+            i += 1
+        }
+        while j < rhsCount {
+            values.append(rhsValues[j] + increment)
+            counts.append(rhsCounts[j])
+            j += 1
         }
         return (values, counts)
     }
@@ -256,39 +308,54 @@ public enum CramerVonMises {
     /// `π^1.5` as Python computes `math.pi ** 1.5` (the correctly rounded value).
     private static let piToThreeHalves: Double = 0x1.645f7c63f2c6bp+2
 
+    /// The exact integers SciPy's formulas use (Python integers there), for `k = nm` and
+    /// `N = n + m`. Every product fits in 127 bits for any sample an array can hold.
+    struct SampleSizes {
+        let n: Int
+        /// `k·N`.
+        let kN: WideUnsigned
+        /// `4k − 1`.
+        let fourKMinusOne: WideUnsigned
+        /// `6N`.
+        let sixN: WideUnsigned
+        /// `(N + 1)(4kN − 3(n² + m²) − 2k)`, the numerator of `Var T` times `45·N²·4k`.
+        let varianceNumerator: WideUnsigned
+        /// `45·N²·4k`.
+        let varianceDenominator: WideUnsigned
+
+        init(nx: Int, ny: Int) {
+            let x = UInt64(nx)
+            let y = UInt64(ny)
+            let total = x + y
+            n = nx + ny
+            // Sizes below 2^31 each keep every product below 2^127.
+            func product(_ factors: UInt64...) -> WideUnsigned {
+                var result = WideUnsigned(1)
+                for factor in factors { result = result.multiplied(by: factor) ?? WideUnsigned.limit }
+                return result
+            }
+            func sum(_ terms: WideUnsigned...) -> WideUnsigned {
+                terms.dropFirst().reduce(terms[0]) { $0.adding($1) ?? WideUnsigned.limit }
+            }
+            kN = product(x, y, total)
+            fourKMinusOne = product(4, x, y).subtracting(WideUnsigned(1))
+            sixN = product(6, total)
+            let fourKN = product(4, x, y, total)
+            let subtrahend = sum(product(3, x, x), product(3, y, y), product(2, x, y))
+            varianceNumerator =
+                fourKN.subtracting(subtrahend).multiplied(by: total + 1) ?? WideUnsigned.limit
+            varianceDenominator = product(45, total, total, 4, x, y)
+        }
+    }
+
     /// SciPy's `_pval_cvm_2samp_asymptotic`.
-    static func asymptoticPValue(t: Double, nx: Int, ny: Int) -> Double {
-        let n = nx + ny
-        let k = nx * ny
-        let et = (1.0 + 1.0 / Double(n)) / 6.0
-        // vt = (N+1)(4kN − 3(nx² + ny²) − 2k) / (45·N²·4k), Python integers then one rounding.
-        let vt = exactRatio(
-            [n + 1, 4 * k * n - 3 * (nx * nx + ny * ny) - 2 * k], [45, n, n, 4, k])
+    static func asymptoticPValue(t: Double, sizes: SampleSizes) -> Double {
+        let et = (1.0 + 1.0 / Double(sizes.n)) / 6.0
+        // vt = (N+1)(4kN − 3(nx² + ny²) − 2k) / (45·N²·4k): Python integers, one rounding.
+        let vt = WideUnsigned.quotient(sizes.varianceNumerator, sizes.varianceDenominator)
         let tn = 1.0 / 6.0 + (t - et) / (45.0 * vt).squareRoot()
         if tn < 0.003 { return 1.0 }
         return max(1.0 - limitingCDF(tn), 0.0)
-    }
-
-    /// `Π numeratorFactors / Π denominatorFactors`, correctly rounded (Python's `int / int`);
-    /// all factors positive. Falls back to double arithmetic past 127-bit products.
-    private static func exactRatio(_ numeratorFactors: [Int], _ denominatorFactors: [Int])
-        -> Double
-    {
-        func product(_ factors: [Int]) -> WideUnsigned? {
-            var result = WideUnsigned(1)
-            for factor in factors {
-                guard factor > 0, let next = result.multiplied(by: UInt64(factor)) else {
-                    return nil
-                }
-                result = next
-            }
-            return result
-        }
-        if let num = product(numeratorFactors), let den = product(denominatorFactors) {
-            return WideUnsigned.quotient(num, den)
-        }
-        return numeratorFactors.reduce(1.0) { $0 * Double($1) }
-            / denominatorFactors.reduce(1.0) { $0 * Double($1) }
     }
 
     /// The limiting distribution function of the one-sample Cramér–von Mises statistic
@@ -313,3 +380,19 @@ public enum CramerVonMises {
         return total
     }
 }
+
+/// Exact counts for the Cramér–von Mises recursion: `UInt64` when `C(n+m, n)` fits (as NumPy
+/// keeps them), ``WideUnsigned`` beyond.
+protocol SplitCount: Sendable {
+    /// `self + other`, or nil on overflow.
+    func adding(_ other: Self) -> Self?
+}
+
+extension UInt64: SplitCount {
+    func adding(_ other: UInt64) -> UInt64? {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? nil : sum
+    }
+}
+
+extension WideUnsigned: SplitCount {}

@@ -53,13 +53,13 @@ public enum FisherExact {
     ///   SciPy's relative tolerance `1e-14`: if the observed table's probability is within
     ///   `1e-14` (relative) of the mode's, the p-value is 1; otherwise the far tail starts where
     ///   the probability first exceeds `pmf(observed)·(1 + 1e-14)`, found by SciPy's binary
-    ///   search. (SciPy before 1.7-era releases used `1e-4`; this pins `1e-14`.)
+    ///   search. (Older SciPy releases used `1e-4`; this pins `1e-14`.)
     /// - The p-value is clipped to at most 1. If a row or column sums to zero the result is
     ///   `(NaN, 1)`.
     ///
     /// Deterministic. Agreement with SciPy 1.17: bit for bit on every fixture table with total
-    /// ≤ 104723 (the probabilities use Boost's exact algorithms, see ``Hypergeometric``);
-    /// relative 1e-13 is what the tests require.
+    /// ≤ 104723 (the probabilities use Boost's exact algorithms, see ``Hypergeometric``),
+    /// about 1e-15 relative above; the tests require relative 1e-13.
     ///
     /// - Throws: ``NumericsError/shapeMismatch(_:)`` unless `table` is 2 × 2;
     ///   ``NumericsError/domain(_:)`` for a negative count or a total of 2³¹ − 2 or more (SciPy's
