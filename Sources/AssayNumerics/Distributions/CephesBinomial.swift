@@ -5,9 +5,11 @@
 ///
 /// A port of `xsf/binom.h` and the cephes routines it calls (`beta`, `Gamma`, `rgamma`, `lgam`),
 /// restricted to real arguments `n ≥ 0` or integer `n < 0`; that is all the KS code passes.
-/// Determinism: IEEE arithmetic and ``DeterministicMath`` only; the real powers cephes takes with
-/// C's `pow` (`x^(x − 1/2)` for integer `x`) are computed in double-double and rounded, so they
-/// match a correctly rounding `pow`.
+/// Determinism: IEEE arithmetic only. Where cephes calls the C library's `exp`, `log` and `pow`
+/// (glibc's round correctly in all but rare cases), this port computes the value in
+/// double-double and rounds it (``DoubleDouble/correctlyRoundedExp(_:)``, `pow(_:quarters:)`), so
+/// the inputs to cephes' arithmetic are the same doubles as SciPy's and the results agree to the
+/// last bit in almost every case.
 enum CephesBinomial {
     private static let maxGam = 171.624376956302725
     private static let maxLog = 7.09782712893383996732E2
@@ -44,7 +46,7 @@ enum CephesBinomial {
         }
         // General case.
         if n >= 1e10 * k && k > 0 {
-            return DeterministicMath.exp(-lbeta(1 + n - k, 1 + k) - DeterministicMath.log(n + 1))
+            return DoubleDouble.correctlyRoundedExp(-lbeta(1 + n - k, 1 + k) - DoubleDouble.correctlyRoundedLog(n + 1))
         }
         if k > 1e8 * abs(n) {
             // Needs sin(π·x); never reached with the integer arguments of the KS code.
@@ -59,7 +61,7 @@ enum CephesBinomial {
     private static func lbetaAsymp(_ a: Double, _ b: Double) -> (Double, Int) {
         let (lg, sign) = lgamSign(b)
         var r = lg
-        r -= b * DeterministicMath.log(a)
+        r -= b * DoubleDouble.correctlyRoundedLog(a)
         r += b * (1 - b) / (2 * a)
         r += b * (1 - b) * (1 - 2 * b) / (12 * a * a)
         r += -b * b * (1 - b) * (1 - b) / (12 * a * a * a)
@@ -90,7 +92,7 @@ enum CephesBinomial {
         if abs(a) < abs(b) { swap(&a, &b) }
         if abs(a) > 1e6 * abs(b) && a > 1e6 {
             let (y, sign) = lbetaAsymp(a, b)
-            return Double(sign) * DeterministicMath.exp(y)
+            return Double(sign) * DoubleDouble.correctlyRoundedExp(y)
         }
         var y = a + b
         if abs(y) > maxGam || abs(a) > maxGam || abs(b) > maxGam {
@@ -105,7 +107,7 @@ enum CephesBinomial {
             y = lg + y
             sign *= s
             if y > maxLog { return Double(sign) * .infinity }
-            return Double(sign) * DeterministicMath.exp(y)
+            return Double(sign) * DoubleDouble.correctlyRoundedExp(y)
         }
         y = rgamma(y)
         let ga = gamma(a)
@@ -146,7 +148,7 @@ enum CephesBinomial {
             y = ga * y
             y *= gb
         }
-        return DeterministicMath.log(abs(y))
+        return DoubleDouble.correctlyRoundedLog(abs(y))
     }
 
     // MARK: Gamma (cephes gamma.c, positive arguments)
@@ -186,18 +188,18 @@ enum CephesBinomial {
         if x >= maxGam { return .infinity }
         var w = 1.0 / x
         w = 1.0 + w * polevl(w, gammaStir)
-        var y = DeterministicMath.exp(x)
+        var y = DoubleDouble.correctlyRoundedExp(x)
         let quarters = 4 * x
         let exactQuarters = quarters == quarters.rounded(.towardZero) && abs(quarters) < 0x1p52
         if x > maxStir {
             let v = exactQuarters
                 ? DoubleDouble.pow(x, quarters: Int(2 * x - 1))  // x^(x/2 − 1/4)
-                : DeterministicMath.exp((0.5 * x - 0.25) * DeterministicMath.log(x))
+                : DoubleDouble.correctlyRoundedExp((0.5 * x - 0.25) * DoubleDouble.correctlyRoundedLog(x))
             y = v * (v / y)
         } else {
             let v = exactQuarters
                 ? DoubleDouble.pow(x, quarters: Int(4 * x - 2))  // x^(x − 1/2)
-                : DeterministicMath.exp((x - 0.5) * DeterministicMath.log(x))
+                : DoubleDouble.correctlyRoundedExp((x - 0.5) * DoubleDouble.correctlyRoundedLog(x))
             y = v / y
         }
         return sqrtTwoPi * y * w
@@ -298,23 +300,24 @@ enum CephesBinomial {
                 sign = -1
                 z = -z
             }
-            if u == 2.0 { return (DeterministicMath.log(z), sign) }
+            if u == 2.0 { return (DoubleDouble.correctlyRoundedLog(z), sign) }
             p -= 2.0
             let xx = x + p
             let r = xx * polevl(xx, lgamB) / p1evl(xx, lgamC)
-            return (DeterministicMath.log(z) + r, sign)
+            return (DoubleDouble.correctlyRoundedLog(z) + r, sign)
         }
         if x > maxLgm { return (.infinity, 1) }
         if x >= 1000.0 {
-            let q = (x - 0.5) * DeterministicMath.log(x) - x + ls2pi
+            let q = (x - 0.5) * DoubleDouble.correctlyRoundedLog(x) - x + ls2pi
             if x > 1.0e8 { return (q, 1) }
             var p = 1.0 / (x * x)
             p = ((7.9365079365079365079365e-4 * p - 2.7777777777777777777778e-3) * p
                 + 0.0833333333333333333333) / x
             return (q + p, 1)
         }
-        let q = (x - 0.5) * DeterministicMath.log(x) - x + ls2pi
+        let q = (x - 0.5) * DoubleDouble.correctlyRoundedLog(x) - x + ls2pi
         let p = 1.0 / (x * x)
         return (q + polevl(p, lgamA) / x, 1)
     }
 }
+

@@ -275,3 +275,85 @@ extension DoubleDouble {
         return (x * sqrt(DoubleDouble(x))).hi
     }
 }
+
+extension DoubleDouble {
+    // MARK: Logarithm
+
+    private static let ln2 = DoubleDouble(0x1.62e42fefa39efp-1, 0x1.abc9e3b39803fp-56)
+
+    /// `1/(2j+1)` for j = 0…21, as double-doubles.
+    private static let oddReciprocals: [DoubleDouble] = (0...21).map { DoubleDouble(1.0) / Double(2 * $0 + 1) }
+
+    /// `log(x)` for finite `x > 0` in double-double, relative error about 2⁻¹⁰⁴, so `.hi` is the
+    /// correctly rounded logarithm (what glibc's `log` returns in all but rare cases).
+    ///
+    /// Method: `x = 2ᵏ·m` with `√½ < m ≤ √2`; `log m = 2·atanh(s)`, `s = (m−1)/(m+1)`, `|s| < 0.172`,
+    /// summed to 22 terms in double-double; plus `k·ln 2`.
+    static func log(_ x: Double) -> DoubleDouble {
+        if !(x > 0) || !x.isFinite {
+            return DoubleDouble(DeterministicMath.log(x))
+        }
+        var m = x.significand
+        var k = Double(x.exponent)
+        if m > 1.4142135623730951 {
+            m *= 0.5
+            k += 1
+        }
+        let s = DoubleDouble(m - 1) / (DoubleDouble(m) + 1.0)
+        let s2 = square(s)
+        var acc = oddReciprocals[21]
+        for j in stride(from: 20, through: 0, by: -1) {
+            acc = acc * s2 + oddReciprocals[j]
+        }
+        let logm = 2.0 * (s * acc)
+        if k == 0 { return logm }
+        return k * ln2 + logm
+    }
+
+    // MARK: Exponential
+
+    /// `1/j!` for j = 2…11, as double-doubles.
+    private static let inverseFactorials: [DoubleDouble] = {
+        var out: [DoubleDouble] = []
+        var f = DoubleDouble(1.0)
+        for j in 2...11 {
+            f = f / Double(j)
+            out.append(f)
+        }
+        return out
+    }()
+
+    /// `eˣ` in double-double, relative error about 2⁻¹⁰⁰ where the result is normal, so `.hi`
+    /// is the correctly rounded exponential (what glibc's `exp` returns in all but rare cases).
+    /// Outside `[−708, 709]` it returns ``DeterministicMath/exp(_:)``.
+    ///
+    /// Method (as QD's `exp`): `x = k·ln 2 + r`, `|r| ≤ ln 2 / 2`; `e^(r/512) − 1` by its Taylor
+    /// series in double-double, squared up nine times (`u ← 2u + u²`), then scaled by `2ᵏ`.
+    static func exp(_ x: Double) -> DoubleDouble {
+        if !(x > -708 && x < 709) { return DoubleDouble(DeterministicMath.exp(x)) }
+        let k = (x / ln2.hi).rounded(.toNearestOrAwayFromZero)
+        let r = (DoubleDouble(x) - k * ln2).scaled(by: -9)
+        var p = inverseFactorials[9]
+        for j in stride(from: 8, through: 0, by: -1) {
+            p = p * r + inverseFactorials[j]
+        }
+        var u = r + square(r) * p  // e^(r/512) − 1
+        for _ in 0..<9 {
+            u = 2.0 * u + square(u)
+        }
+        return (u + 1.0).scaled(by: Int(k))
+    }
+
+    /// `eˣ` correctly rounded (in all but rare near-tie cases): the value glibc's `exp` gives,
+    /// which is what SciPy's C and NumPy code see. Deterministic: IEEE arithmetic only.
+    static func correctlyRoundedExp(_ x: Double) -> Double {
+        if x.isNaN { return x }
+        return exp(x).hi
+    }
+
+    /// `log(x)` correctly rounded (in all but rare near-tie cases): the value glibc's `log`
+    /// gives. Deterministic: IEEE arithmetic only.
+    static func correctlyRoundedLog(_ x: Double) -> Double {
+        log(x).hi
+    }
+}

@@ -116,8 +116,8 @@ public enum Kolmogorov {
                     for i in 2...n { prob *= (Double(i) * rn) * base }
                 }
             } else {
-                prob = DeterministicMath.exp(
-                    logNFactorialOverNPowerN(n) + dn * DeterministicMath.log(2 * t - 1))
+                prob = DoubleDouble.correctlyRoundedExp(
+                    logNFactorialOverNPowerN(n) + dn * DoubleDouble.correctlyRoundedLog(2 * t - 1))
             }
             return select(prob, 1.0 - prob, cdf: cdf)
         }
@@ -166,7 +166,7 @@ public enum Kolmogorov {
         let x = rn / dn
         var poly = 0.0
         for c in stirlingCoefficients { poly = poly * x + c }
-        return DeterministicMath.log(dn) / 2 - dn + log2Pi / 2 + rn * poly
+        return DoubleDouble.correctlyRoundedLog(dn) / 2 - dn + log2Pi / 2 + rn * poly
     }
 
     // MARK: Durbin's matrix method, Marsaglia–Tsang–Wang form (SciPy `_kolmogn_DMTW`)
@@ -477,7 +477,7 @@ public enum Kolmogorov {
 
         let qlog = -piSquared / 8 / zsquared
         if qlog < minLog { return 0.0 }  // z ≈ 0.0417
-        var q = DeterministicMath.exp(qlog)
+        var q = DoubleDouble.correctlyRoundedExp(qlog)
 
         let k1a = -zsquared
         let k1b = piSquared / 4
@@ -517,7 +517,7 @@ public enum Kolmogorov {
         for i in 0..<4 { k0to3[i] /= divisors[i] }
 
         // The sum over all integers k for K₂ and K₃.
-        q = DeterministicMath.exp(-piSquared / 2 / zsquared)
+        q = DoubleDouble.correctlyRoundedExp(-piSquared / 2 / zsquared)
         let sqrt3z = sqrt3 * z
         var k2terms: [Double] = []
         var k3terms: [Double] = []

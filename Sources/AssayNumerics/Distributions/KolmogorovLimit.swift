@@ -49,11 +49,11 @@ public enum KolmogorovLimit {
             // u = e^(−π²/(8x²)), w = √(2π)/x, P = w·u·(1 + u⁸ + u²⁴ + u⁴⁸)
             let w = sqrt2Pi / x
             let logu8 = -Double.pi * Double.pi / (x * x)
-            let u = DeterministicMath.exp(logu8 / 8)
+            let u = DoubleDouble.correctlyRoundedExp(logu8 / 8)
             if u == 0 {
-                p = DeterministicMath.exp(logu8 / 8 + DeterministicMath.log(w))
+                p = DoubleDouble.correctlyRoundedExp(logu8 / 8 + DoubleDouble.correctlyRoundedLog(w))
             } else {
-                let u8 = DeterministicMath.exp(logu8)
+                let u8 = DoubleDouble.correctlyRoundedExp(logu8)
                 let u8cub = DoubleDouble.pow(u8, 3)
                 p = 1 + u8cub * p
                 p = 1 + u8 * u8 * p
@@ -64,7 +64,7 @@ public enum KolmogorovLimit {
             sf = 1 - p
         } else {
             // v = e^(−2x²), P = 2v(1 − v³(1 − v⁵(1 − v⁷)))
-            let v = DeterministicMath.exp(-2 * x * x)
+            let v = DoubleDouble.correctlyRoundedExp(-2 * x * x)
             let vsq = v * v
             let v3 = DoubleDouble.pow(v, 3)
             var vpwr = v3 * v3 * v

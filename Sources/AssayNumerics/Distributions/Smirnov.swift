@@ -78,7 +78,7 @@ public enum Smirnov {
             let a = 6.0 * Double(n) * x + 1
             let logp = -(a * a) / 18.0 / Double(n)
             if logp < -ln2 {
-                let sf = DeterministicMath.exp(logp)
+                let sf = DoubleDouble.correctlyRoundedExp(logp)
                 return (sf, 1 - sf)
             }
             let cdf = -expm1(logp)
@@ -217,7 +217,7 @@ public enum Smirnov {
         var maxExpt = maxExponent
         // y^maxExpt >= 2^-960: split the power when y^m would go below.
         if Double(m) * (y.hi - 1) / y.hi < Double(-maxExponent) * ln2 {
-            let lg2y = DeterministicMath.log(y.hi) / ln2
+            let lg2y = DoubleDouble.correctlyRoundedLog(y.hi) / ln2
             let lgAns = Double(m) * lg2y
             if lgAns <= Double(-maxExponent) {
                 maxExpt = Int(nextPowerOf2(Double(-maxExponent) / lg2y + 1) / 2)
@@ -296,7 +296,7 @@ public enum Smirnov {
             if x.isNaN { return x }
             return x > 0 ? x : -1.0
         }
-        if x < -0.5 || x > 0.5 { return DeterministicMath.exp(x) - 1.0 }
+        if x < -0.5 || x > 0.5 { return DoubleDouble.correctlyRoundedExp(x) - 1.0 }
         let xx = x * x
         var r = x * ((expm1P[0] * xx + expm1P[1]) * xx + expm1P[2])
         r = r / ((((expm1Q[0] * xx + expm1Q[1]) * xx + expm1Q[2]) * xx + expm1Q[3]) - r)

@@ -227,7 +227,7 @@ public enum KolmogorovSmirnov {
             } else {
                 let z = en.squareRoot() * d
                 let expt = -2 * (z * z) - 2 * z * (m + 2 * n) / (m * n * (m + n)).squareRoot() / 3.0
-                prob = DeterministicMath.exp(expt)
+                prob = DoubleDouble.correctlyRoundedExp(expt)
             }
         }
         if prob < 0 { prob = 0 } else if prob > 1 { prob = 1 }
