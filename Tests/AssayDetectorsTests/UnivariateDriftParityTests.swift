@@ -120,3 +120,38 @@ import AssayNumerics
         #expect(result.threshold == c.alibi.threshold, "\(name): threshold \(result.threshold) vs \(c.alibi.threshold)")
     }
 }
+
+@Suite struct FeatureWiseDeterminismTests {
+    @Test func sameBytesWithOneTwoAndEightThreads() throws {
+        let ref = DataSpec(n: 400, d: 12, kind: "irwinhall", seed: 3).matrix()
+        let x = DataSpec(n: 300, d: 12, kind: "irwinhall", seed: 4, shift: 0.1).matrix()
+        var results: [DriftResult] = []
+        for threads in [1, 2, 8] {
+            let pool = BlockPool(threadCount: threads)
+            pool.start()
+            defer { pool.shutdown() }
+            var rng = SeededGenerator(seed: 0)
+            results.append(try KSDrift(reference: ref, pool: pool).detect(x, rng: &rng))
+            var rng2 = SeededGenerator(seed: 0)
+            results.append(try CVMDrift(reference: ref, pool: pool).detect(x, rng: &rng2))
+        }
+        #expect(results[0] == results[2] && results[2] == results[4])
+        #expect(results[1] == results[3] && results[3] == results[5])
+    }
+
+    @Test func theFirstFailingFeatureIsReportedWhateverTheThreads() throws {
+        let ref = DataSpec(n: 50, d: 4, kind: "binary", seed: 1, p: 0.5).matrix()
+        var bad = DataSpec(n: 20, d: 4, kind: "binary", seed: 2, p: 0.5).matrix().scalars
+        bad[1] = 0.5   // feature 1 is not binary
+        bad[3] = 2     // nor is feature 3
+        let x = try Tensor(shape: [20, 4], scalars: bad)
+        for threads in [1, 8] {
+            let pool = BlockPool(threadCount: threads)
+            pool.start()
+            defer { pool.shutdown() }
+            var rng = SeededGenerator(seed: 0)
+            let error = #expect(throws: DetectorError.self) { _ = try FETDrift(reference: ref, pool: pool).detect(x, rng: &rng) }
+            #expect(error?.description.contains("feature 1") == true, "\(String(describing: error))")
+        }
+    }
+}

@@ -8,9 +8,9 @@ public struct CVMDrift: Detector, Equatable {
     public let engine: FeatureWiseDrift
 
     public init(reference: Tensor<Double>, pVal: Double = 0.05, correction: Correction = .bonferroni,
-                method: CvMMethod = .auto, driftType: DriftType = .batch) throws(DetectorError) {
+                method: CvMMethod = .auto, driftType: DriftType = .batch, pool: BlockPool? = nil) throws(DetectorError) {
         engine = try FeatureWiseDrift(reference: reference, tests: Array(repeating: .cramerVonMises(method: method), count: reference.rowWidth),
-                                      pVal: pVal, correction: correction, driftType: driftType)
+                                      pVal: pVal, correction: correction, driftType: driftType, pool: pool)
     }
 
     public func detect(_ x: Tensor<Double>, rng: inout SeededGenerator) throws -> DriftResult {

@@ -13,7 +13,7 @@ public struct ChiSquareDrift: Detector, Equatable {
     /// - Parameter categoriesPerFeature: feature index → spec; features not listed use
     ///   ``CategorySpec/fromReference``.
     public init(reference: Tensor<Double>, pVal: Double = 0.05, correction: Correction = .bonferroni,
-                categoriesPerFeature: [Int: CategorySpec] = [:], driftType: DriftType = .batch) throws(DetectorError) {
+                categoriesPerFeature: [Int: CategorySpec] = [:], driftType: DriftType = .batch, pool: BlockPool? = nil) throws(DetectorError) {
         let m = reference.rowMatrix()
         for f in categoriesPerFeature.keys where f < 0 || f >= m.rowWidth {
             throw .invalidParameter(name: "categories_per_feature", problem: "feature \(f) does not exist", valid: "Use column indices 0 to \(m.rowWidth - 1).")
@@ -21,7 +21,7 @@ public struct ChiSquareDrift: Detector, Equatable {
         let tests = (0..<m.rowWidth).map { f in
             FeatureTest.chiSquare(categories: (categoriesPerFeature[f] ?? .fromReference).categories(referenceColumn: m.column(f)))
         }
-        engine = try FeatureWiseDrift(reference: reference, tests: tests, pVal: pVal, correction: correction, driftType: driftType)
+        engine = try FeatureWiseDrift(reference: reference, tests: tests, pVal: pVal, correction: correction, driftType: driftType, pool: pool)
     }
 
     public func detect(_ x: Tensor<Double>, rng: inout SeededGenerator) throws -> DriftResult {

@@ -21,18 +21,27 @@ public enum FeatureTest: Sendable, Equatable, Codable {
 /// Features are independent, so they are tested in parallel; each feature's result depends only
 /// on its own columns, so the output is the same for any thread count.
 public struct FeatureWiseDrift: Sendable, Equatable {
+    /// Equality of configuration and reference; the pool does not count.
+    public static func == (a: FeatureWiseDrift, b: FeatureWiseDrift) -> Bool {
+        a.referenceColumns == b.referenceColumns && a.tests == b.tests && a.pVal == b.pVal
+            && a.correction == b.correction && a.driftType == b.driftType
+    }
+
     /// Reference columns, one array per feature (sorted ascending for the rank tests).
     public let referenceColumns: [[Double]]
     public let tests: [FeatureTest]
     public let pVal: Double
     public let correction: Correction
     public let driftType: DriftType
+    /// Spreads features over threads; results do not depend on it.
+    public let pool: BlockPool?
 
     /// Prepares a detector from a reference matrix (rows × features, already preprocessed).
     ///
     /// - Throws: ``DetectorError`` when the reference has no rows, a NaN or an infinity, or a
     ///   test list whose length differs from the feature count; or when `pVal` is not in (0, 1).
-    public init(reference: Tensor<Double>, tests: [FeatureTest], pVal: Double, correction: Correction, driftType: DriftType) throws(DetectorError) {
+    public init(reference: Tensor<Double>, tests: [FeatureTest], pVal: Double, correction: Correction, driftType: DriftType,
+                pool: BlockPool? = nil) throws(DetectorError) {
         let m = reference.rowMatrix()
         guard m.rowCount >= 1 else {
             throw .invalidData(place: "reference", problem: "has no rows", fix: "Fit on at least one row (several hundred for a useful test).")
@@ -54,6 +63,7 @@ public struct FeatureWiseDrift: Sendable, Equatable {
         self.pVal = pVal
         self.correction = correction
         self.driftType = driftType
+        self.pool = pool
     }
 
     /// Number of features.
@@ -76,10 +86,24 @@ public struct FeatureWiseDrift: Sendable, Equatable {
         if let (i, v) = m.firstNonFinite() {
             throw .invalidData(place: "input row \(i / m.rowWidth + 1), feature \(i % m.rowWidth)", problem: "is \(v)", fix: "Remove or impute missing values first.")
         }
+        // One block per feature: each result depends only on its feature, so the thread count
+        // never changes the output; errors are reported for the first failing feature.
+        let columns = referenceColumns, tests = self.tests
+        let body: @Sendable (Range<Int>) -> [Result<(Double, Double), DetectorError>] = { block in
+            block.map { f in
+                do throws(DetectorError) {
+                    return .success(try FeatureWiseDrift.test(tests[f], reference: columns[f], batch: m.column(f), feature: f))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+        let blocks = fixedBlocks(count: featureCount, size: 1)
+        let outcomes = (pool.map { $0.map(blocks: blocks, body) } ?? blocks.map(body)).flatMap { $0 }
         var statistics = [Double](repeating: 0, count: featureCount)
         var pValues = [Double](repeating: 0, count: featureCount)
-        for f in 0..<featureCount {
-            let (s, p) = try FeatureWiseDrift.test(tests[f], reference: referenceColumns[f], batch: m.column(f), feature: f)
+        for (f, outcome) in outcomes.enumerated() {
+            let (s, p) = try outcome.get()
             statistics[f] = s
             pValues[f] = p
         }
@@ -91,7 +115,7 @@ public struct FeatureWiseDrift: Sendable, Equatable {
         do {
             switch test {
             case .kolmogorovSmirnov(let alternative, let method):
-                let r = try KolmogorovSmirnov.twoSample(reference, batch, alternative: alternative, method: method)
+                let r = try KolmogorovSmirnov.twoSample(sorted: reference, sorted: batch.sorted(), alternative: alternative, method: method)
                 return (r.statistic, r.pValue)
             case .cramerVonMises(let method):
                 let r = try CramerVonMises.twoSample(reference, batch, method: method)

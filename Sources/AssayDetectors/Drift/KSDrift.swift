@@ -10,10 +10,10 @@ public struct KSDrift: Detector, Equatable {
     public let engine: FeatureWiseDrift
 
     public init(reference: Tensor<Double>, pVal: Double = 0.05, correction: Correction = .bonferroni,
-                alternative: KSAlternative = .twoSided, method: KSMethod = .asymp, driftType: DriftType = .batch) throws(DetectorError) {
+                alternative: KSAlternative = .twoSided, method: KSMethod = .asymp, driftType: DriftType = .batch, pool: BlockPool? = nil) throws(DetectorError) {
         let k = reference.rowWidth
         engine = try FeatureWiseDrift(reference: reference, tests: Array(repeating: .kolmogorovSmirnov(alternative: alternative, method: method), count: k),
-                                      pVal: pVal, correction: correction, driftType: driftType)
+                                      pVal: pVal, correction: correction, driftType: driftType, pool: pool)
     }
 
     public func detect(_ x: Tensor<Double>, rng: inout SeededGenerator) throws -> DriftResult {

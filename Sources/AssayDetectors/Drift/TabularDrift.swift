@@ -9,7 +9,7 @@ public struct TabularDrift: Detector, Equatable {
 
     public init(reference: Tensor<Double>, pVal: Double = 0.05, correction: Correction = .bonferroni,
                 categoriesPerFeature: [Int: CategorySpec] = [:], alternative: KSAlternative = .twoSided,
-                driftType: DriftType = .batch) throws(DetectorError) {
+                driftType: DriftType = .batch, pool: BlockPool? = nil) throws(DetectorError) {
         let m = reference.rowMatrix()
         for f in categoriesPerFeature.keys where f < 0 || f >= m.rowWidth {
             throw .invalidParameter(name: "categories_per_feature", problem: "feature \(f) does not exist", valid: "Use column indices 0 to \(m.rowWidth - 1).")
@@ -20,7 +20,7 @@ public struct TabularDrift: Detector, Equatable {
             }
             return .kolmogorovSmirnov(alternative: alternative, method: .asymp)
         }
-        engine = try FeatureWiseDrift(reference: reference, tests: tests, pVal: pVal, correction: correction, driftType: driftType)
+        engine = try FeatureWiseDrift(reference: reference, tests: tests, pVal: pVal, correction: correction, driftType: driftType, pool: pool)
     }
 
     public func detect(_ x: Tensor<Double>, rng: inout SeededGenerator) throws -> DriftResult {

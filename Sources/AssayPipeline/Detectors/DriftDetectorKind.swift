@@ -176,19 +176,19 @@ public enum DriftDetectorKind: String, Sendable, CaseIterable, Codable {
         case .ks:
             return .ks(try KSDrift(reference: reference, pVal: pVal, correction: correction,
                                    alternative: try reader.choice("alternative", default: KSAlternative.twoSided),
-                                   method: try reader.choice("method", default: KSMethod.asymp), driftType: driftType))
+                                   method: try reader.choice("method", default: KSMethod.asymp), driftType: driftType, pool: pool))
         case .cvm:
-            return .cvm(try CVMDrift(reference: reference, pVal: pVal, correction: correction, driftType: driftType))
+            return .cvm(try CVMDrift(reference: reference, pVal: pVal, correction: correction, driftType: driftType, pool: pool))
         case .chisquare:
             return .chisquare(try ChiSquareDrift(reference: reference, pVal: pVal, correction: correction,
-                                                 categoriesPerFeature: DriftDetectorKind.categorySpecs(p["categories_per_feature"]), driftType: driftType))
+                                                 categoriesPerFeature: DriftDetectorKind.categorySpecs(p["categories_per_feature"]), driftType: driftType, pool: pool))
         case .tabular:
             return .tabular(try TabularDrift(reference: reference, pVal: pVal, correction: correction,
                                              categoriesPerFeature: DriftDetectorKind.categorySpecs(p["categories_per_feature"]),
-                                             alternative: try reader.choice("alternative", default: KSAlternative.twoSided), driftType: driftType))
+                                             alternative: try reader.choice("alternative", default: KSAlternative.twoSided), driftType: driftType, pool: pool))
         case .fet:
             return .fet(try FETDrift(reference: reference, pVal: pVal, correction: correction,
-                                     alternative: try reader.choice("alternative", default: FisherAlternative.greater), driftType: driftType))
+                                     alternative: try reader.choice("alternative", default: FisherAlternative.greater), driftType: driftType, pool: pool))
         case .mmd, .lsdd:
             preconditionFailure("handled above")
         }

@@ -28,8 +28,8 @@ enum DriftBench {
             let start = DispatchTime.now().uptimeNanoseconds
             var rng = SeededGenerator(seed: 0)
             switch args[1] {
-            case "ks": last = try KSDrift(reference: ref).detect(test, rng: &rng)
-            case "cvm": last = try CVMDrift(reference: ref).detect(test, rng: &rng)
+            case "ks": last = try KSDrift(reference: ref, pool: pool).detect(test, rng: &rng)
+            case "cvm": last = try CVMDrift(reference: ref, pool: pool).detect(test, rng: &rng)
             case "mmd": last = try MMDDrift(reference: ref, permutations: 100, pool: pool).detect(test, rng: &rng)
             default: exit(2)
             }
