@@ -48,18 +48,23 @@ public struct Tensor<Scalar: BinaryFloatingPoint & Sendable & Codable>: Sendable
     }
 
     /// Number of dimensions.
+    @inlinable
     public var rank: Int { shape.count }
     /// Size of the first dimension (0 for a scalar tensor of rank 0).
+    @inlinable
     public var rowCount: Int { shape.first ?? 0 }
     /// Number of scalars per row (the product of the trailing dimensions).
+    @inlinable
     public var rowWidth: Int { shape.dropFirst().reduce(1, *) }
 
     /// The same scalars viewed as `[rowCount, rowWidth]`.
+    @inlinable
     public func rowMatrix() -> Tensor {
         Tensor(uncheckedShape: [rowCount, rowWidth], scalars: scalars)
     }
 
     /// The same scalars with another shape of equal size.
+    @inlinable
     public func reshaped(_ newShape: [Int]) throws(NumericsError) -> Tensor {
         try Tensor(shape: newShape, scalars: scalars)
     }
@@ -71,18 +76,26 @@ public struct Tensor<Scalar: BinaryFloatingPoint & Sendable & Codable>: Sendable
     }
 
     /// Column `j` of the row matrix, copied.
+    @inlinable
     public func column(_ j: Int) -> [Scalar] {
-        let w = rowWidth
-        return (0..<rowCount).map { scalars[$0 * w + j] }
+        let w = rowWidth, n = rowCount
+        return scalars.withUnsafeBufferPointer { b in
+            [Scalar](unsafeUninitializedCapacity: n) { out, count in
+                for i in 0..<n { out[i] = b[i * w + j] }
+                count = n
+            }
+        }
     }
 
     /// Row `i` of the row matrix, copied.
+    @inlinable
     public func row(_ i: Int) -> ArraySlice<Scalar> {
         let w = rowWidth
         return scalars[(i * w)..<((i + 1) * w)]
     }
 
     /// Rows `indices` (in that order) as a new tensor with the same trailing shape.
+    @inlinable
     public func rows(_ indices: [Int]) -> Tensor {
         let w = rowWidth
         var out = [Scalar]()
@@ -93,6 +106,7 @@ public struct Tensor<Scalar: BinaryFloatingPoint & Sendable & Codable>: Sendable
 
     /// Rows of `self` followed by rows of `other`.
     /// - Throws: ``NumericsError/shapeMismatch(_:)`` when the trailing shapes differ.
+    @inlinable
     public func concatenatingRows(_ other: Tensor) throws(NumericsError) -> Tensor {
         guard Array(shape.dropFirst()) == Array(other.shape.dropFirst()) else {
             throw .shapeMismatch("cannot stack rows of shape \(Array(shape.dropFirst())) and \(Array(other.shape.dropFirst()))")
@@ -101,16 +115,19 @@ public struct Tensor<Scalar: BinaryFloatingPoint & Sendable & Codable>: Sendable
     }
 
     /// The position and value of the first NaN or infinity, if any.
+    @inlinable
     public func firstNonFinite() -> (index: Int, value: Scalar)? {
-        for (i, v) in scalars.enumerated() where !v.isFinite { return (i, v) }
-        return nil
+        guard let i = scalars.firstIndex(where: { !$0.isFinite }) else { return nil }
+        return (i, scalars[i])
     }
 
     /// Converts every scalar (rounding to nearest when narrowing).
+    @inlinable
     public func converted<T>(to: T.Type = T.self) -> Tensor<T> {
         Tensor<T>(uncheckedShape: shape, scalars: scalars.map { T($0) })
     }
 
+    @usableFromInline
     init(uncheckedShape shape: [Int], scalars: [Scalar]) {
         self.shape = shape
         self.scalars = scalars
