@@ -118,7 +118,7 @@ public struct FeatureWiseDrift: Sendable, Equatable {
                 let r = try KolmogorovSmirnov.twoSample(sorted: reference, sorted: batch.sorted(), alternative: alternative, method: method)
                 return (r.statistic, r.pValue)
             case .cramerVonMises(let method):
-                let r = try CramerVonMises.twoSample(reference, batch, method: method)
+                let r = try CramerVonMises.twoSample(sorted: reference, sorted: batch.sorted(), method: method)
                 return (r.statistic, r.pValue)
             case .chiSquare(let categories):
                 return try chiSquare(reference: reference, batch: batch, categories: categories, feature: feature)
