@@ -58,7 +58,7 @@ public struct FeatureWiseDrift: Sendable, Equatable {
         guard pVal > 0, pVal < 1 else {
             throw .invalidParameter(name: "p_val", problem: "\(pVal) is not in (0, 1)", valid: "Pass a level such as 0.05.")
         }
-        referenceColumns = (0..<m.rowWidth).map { m.column($0).sorted() }
+        referenceColumns = (0..<m.rowWidth).map { RadixSort.sortedAscending(m.column($0)) }
         self.tests = tests
         self.pVal = pVal
         self.correction = correction
@@ -115,10 +115,10 @@ public struct FeatureWiseDrift: Sendable, Equatable {
         do {
             switch test {
             case .kolmogorovSmirnov(let alternative, let method):
-                let r = try KolmogorovSmirnov.twoSample(sorted: reference, sorted: batch.sorted(), alternative: alternative, method: method)
+                let r = try KolmogorovSmirnov.twoSample(sorted: reference, sorted: RadixSort.sortedAscending(batch), alternative: alternative, method: method)
                 return (r.statistic, r.pValue)
             case .cramerVonMises(let method):
-                let r = try CramerVonMises.twoSample(sorted: reference, sorted: batch.sorted(), method: method)
+                let r = try CramerVonMises.twoSample(sorted: reference, sorted: RadixSort.sortedAscending(batch), method: method)
                 return (r.statistic, r.pValue)
             case .chiSquare(let categories):
                 return try chiSquare(reference: reference, batch: batch, categories: categories, feature: feature)
