@@ -5,3 +5,4 @@ here="$(cd "$(dirname "$0")" && pwd)"
 (cd "$here/.." && swift build -c release >/dev/null)
 echo "## Store"; "$here/store/bench.sh"
 echo; echo "## Lineage"; "$here/lineage/bench.sh"
+echo; echo "## Drift"; "$here/drift/bench.sh"

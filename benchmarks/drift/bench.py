@@ -7,7 +7,10 @@ runs (`assay detector fit` and `assay detect`, each a recorded run in a fresh wo
 .npy files and writing result artifacts) — so the ratio understates Assay's compute speed.
 Peak memory comes from GNU time around a separate process for each tool.
 
-Usage: bench.py ASSAY_BINARY OUT_DIR [--quick]
+Also times the same detectors in-process with benchmarks' own `drift-bench` executable
+(construction + one detection, exactly the span timed for Alibi), the fair compute comparison.
+
+Usage: bench.py ASSAY_BINARY DRIFT_BENCH_BINARY OUT_DIR [--quick]
 Needs: pip install "alibi-detect[tensorflow]" "numpy==1.26.4" evidently
 """
 import os
@@ -20,7 +23,7 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np
 
-assay, out = sys.argv[1], sys.argv[2]
+assay, drift_bench, out = sys.argv[1], sys.argv[2], sys.argv[3]
 quick = "--quick" in sys.argv
 os.makedirs(out, exist_ok=True)
 
@@ -57,6 +60,11 @@ def time_assay(kind, ref, test, params=(), runs=3):
     return statistics.median(times)
 
 
+def time_inprocess(kind, ref, test, runs=5):
+    r = subprocess.run([drift_bench, kind, ref, test, str(runs)], check=True, capture_output=True, text=True)
+    return float(r.stdout.strip()) / 1000.0
+
+
 def time_python(fn, runs=3):
     times = []
     for _ in range(runs):
@@ -69,13 +77,16 @@ def time_python(fn, runs=3):
 rows = []
 
 
-def report(name, t_assay, t_peer, peer):
-    rows.append((name, t_assay, t_peer, peer))
-    print(f"| {name} | {t_assay * 1000:.0f} ms | {peer}: {t_peer * 1000:.0f} ms | {t_peer / t_assay:.1f}× |", flush=True)
+def report(name, kind, ref, test, params, peer_fn, peer):
+    t_cli = time_assay(kind, ref, test, params)
+    t_in = time_inprocess(kind, ref, test)
+    t_peer = time_python(peer_fn)
+    rows.append((name, t_in, t_cli, t_peer, peer))
+    print(f"| {name} | {t_in * 1000:.1f} ms | {t_cli * 1000:.0f} ms | {peer}: {t_peer * 1000:.0f} ms | {t_peer / t_in:.1f}× | {t_peer / t_cli:.1f}× |", flush=True)
 
 
-print("| case | assay (fit + detect, CLI) | peer (in-process) | peer time / assay time |")
-print("|---|---|---|---|")
+print("| case | assay in-process | assay CLI (fit + detect) | peer (in-process) | ratio in-process | ratio CLI |")
+print("|---|---|---|---|---|---|")
 rng = np.random.default_rng(0)
 n = 2000 if quick else 10000
 x_ref = rng.normal(size=(n, 32))
@@ -84,13 +95,13 @@ ref_path, test_path = save(f"ks_ref_{n}.npy", x_ref), save(f"ks_test_{n}.npy", x
 
 from alibi_detect.cd import CVMDrift, KSDrift, MMDDrift  # noqa: E402
 
-report(f"KS, n_ref = n_test = {n}, d = 32", time_assay("ks", ref_path, test_path),
-       time_python(lambda: KSDrift(x_ref, p_val=0.05).predict(x)), "Alibi Detect KSDrift")
-report(f"CvM, n_ref = n_test = {n}, d = 32", time_assay("cvm", ref_path, test_path),
-       time_python(lambda: CVMDrift(x_ref, p_val=0.05).predict(x)), "Alibi Detect CVMDrift")
+report(f"KS, n_ref = n_test = {n}, d = 32", "ks", ref_path, test_path, [],
+       lambda: KSDrift(x_ref, p_val=0.05).predict(x), "Alibi Detect KSDrift")
+report(f"CvM, n_ref = n_test = {n}, d = 32", "cvm", ref_path, test_path, [],
+       lambda: CVMDrift(x_ref, p_val=0.05).predict(x), "Alibi Detect CVMDrift")
 
 m_ref = rng.normal(size=(1000, 32)).astype(np.float32)
 m_x = rng.normal(loc=0.05, size=(1000, 32)).astype(np.float32)
 mref_path, mtest_path = save("mmd_ref.npy", m_ref.astype(np.float64)), save("mmd_test.npy", m_x.astype(np.float64))
-report("MMD, 100 permutations, n = 1000, d = 32", time_assay("mmd", mref_path, mtest_path, ["n_permutations=100"]),
-       time_python(lambda: MMDDrift(m_ref, backend="tensorflow", p_val=0.05, n_permutations=100).predict(m_x)), "Alibi Detect MMDDrift (TF)")
+report("MMD, 100 permutations, n = 1000, d = 32", "mmd", mref_path, mtest_path, ["n_permutations=100"],
+       lambda: MMDDrift(m_ref, backend="tensorflow", p_val=0.05, n_permutations=100).predict(m_x), "Alibi Detect MMDDrift (TF)")
