@@ -105,3 +105,34 @@ m_x = rng.normal(loc=0.05, size=(1000, 32)).astype(np.float32)
 mref_path, mtest_path = save("mmd_ref.npy", m_ref.astype(np.float64)), save("mmd_test.npy", m_x.astype(np.float64))
 report("MMD, 100 permutations, n = 1000, d = 32", "mmd", mref_path, mtest_path, ["n_permutations=100"],
        lambda: MMDDrift(m_ref, backend="tensorflow", p_val=0.05, n_permutations=100).predict(m_x), "Alibi Detect MMDDrift (TF)")
+
+
+# Evidently's data-drift preset against Assay's tabular detector on a wide table, with peak memory.
+rows_wide = 20000 if quick else 100000
+w_ref = rng.normal(size=(rows_wide, 200))
+w_cur = rng.normal(loc=0.02, size=(rows_wide, 200))
+wref_path, wcur_path = save(f"wide_ref_{rows_wide}.npy", w_ref), save(f"wide_cur_{rows_wide}.npy", w_cur)
+del w_ref, w_cur
+here = os.path.dirname(os.path.abspath(__file__))
+
+
+def timed_peak(argv):
+    r = subprocess.run(["/usr/bin/time", "-f", "%e %M"] + argv, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    secs, kib = r.stderr.strip().splitlines()[-1].split()
+    return float(secs), int(kib), r.stdout.strip()
+
+
+_, ev_peak, ev_out = timed_peak([sys.executable, os.path.join(here, "evidently_wide.py"), wref_path, wcur_path])
+ev_time = float(ev_out.splitlines()[-1])
+with tempfile.TemporaryDirectory() as ws:
+    subprocess.run([assay, "init", ws], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([assay, "add", wref_path, "--workspace", ws, "--name", "dataset:ref"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([assay, "add", wcur_path, "--workspace", ws, "--name", "dataset:cur"], check=True, stdout=subprocess.DEVNULL)
+    fit_t, fit_peak, _ = timed_peak([assay, "detector", "fit", "tabular", "--reference", "dataset:ref", "--name", "detector:t", "--workspace", ws])
+    det_t, det_peak, _ = timed_peak([assay, "detect", "detector:t", "--input", "dataset:cur", "--workspace", ws])
+a_time = fit_t + det_t
+print()
+print("| case | assay (fit + detect, CLI) | assay peak RSS | Evidently DataDriftPreset | Evidently peak RSS | Evidently time / assay time |")
+print("|---|---|---|---|---|---|")
+print(f"| wide table {rows_wide} + {rows_wide} rows x 200 columns | {a_time * 1000:.0f} ms | {max(fit_peak, det_peak) / 1024:.0f} MiB | "
+      f"{ev_time * 1000:.0f} ms | {ev_peak / 1024:.0f} MiB | {ev_time / a_time:.1f}× |", flush=True)
