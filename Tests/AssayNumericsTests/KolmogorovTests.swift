@@ -12,10 +12,9 @@ import Testing
 /// |---|---|---|
 /// | `smirnov` | 4.5e-16 (2 ulps) | same algorithm and double-double arithmetic; glibc's `pow` is not always correctly rounded |
 /// | `kstwobign` | 4.5e-16 (2 ulps) | same series; glibc `exp` vs a correctly rounded one |
-/// | `kstwo`, non-BLAS branches | 4.5e-16 (2 ulps) | same algorithm, same operation order |
-/// | `kstwo`, Durbin / Pomeranz vs SciPy run with sequential sums (`*_seq`) | 4.5e-16 | same order |
-/// | `kstwo.cdf`, Durbin / Pomeranz vs plain SciPy | 1e-12 | SciPy's matrix products and convolutions go through BLAS (order and FMA vary by CPU) |
-/// | `kstwo.sf`, Durbin / Pomeranz vs plain SciPy | 1e-12 relative or 4e-15 absolute | the same BLAS noise in `cdf`, through `sf = 1 − cdf` (sf ≥ 6.7e-4 there) |
+/// | `kstwo`, every branch, vs SciPy's reference run (`*_ref`: sequential sums, libm pow/exp/log) | 4.5e-16 | same operations in the same order |
+/// | `kstwo.cdf` vs plain SciPy | 1e-12 | SciPy's Durbin matrix products and Pomeranz convolutions go through BLAS, and NumPy's SIMD `power`/`exp`/`log` are not correctly rounded (both vary by CPU) |
+/// | `kstwo.sf` vs plain SciPy | 1e-12 relative or 4e-15 absolute | the same noise in `cdf`, through `sf = 1 − cdf` (sf ≥ 6.7e-4 in those branches) |
 struct KolmogorovTests {
     struct Generator: Decodable {
         let script: String
@@ -92,28 +91,28 @@ struct KolmogorovTests {
         for row in table.points {
             let n = row.int(0)
             let d = row.double(1)
-            for (isCDF, value, plain, seq, branch) in [
-                (false, Kolmogorov.sf(d, n: n), row.double(2), row.optionalDouble(4), row.text(6)),
-                (true, Kolmogorov.cdf(d, n: n), row.double(3), row.optionalDouble(5), row.text(7)),
-            ] {
+            // sf is null where SciPy's smirnov sum is too slow for a debug build (large n).
+            var checks: [(Bool, Double, Double, Double?, String)] = [
+                (true, Kolmogorov.cdf(d, n: n), row.double(3), row.optionalDouble(5), row.text(7))
+            ]
+            if let sf = row.optionalDouble(2) {
+                checks.append((false, Kolmogorov.sf(d, n: n), sf, row.optionalDouble(4), row.text(6)))
+            }
+            for (isCDF, value, plain, ref, branch) in checks {
                 let key = "\(isCDF ? "cdf" : "sf") \(branch)"
-                let usesBLAS = branch == "durbin" || branch == "pomeranz"
-                let reference = seq ?? plain
+                let reference = ref ?? plain
                 let diff = Self.difference(value, reference)
                 worst[key] = max(worst[key] ?? 0, diff)
                 #expect(diff <= Self.twoUlps,
-                        "kstwo.\(isCDF ? "cdf" : "sf")(\(d), \(n)) [\(branch)] = \(value), SciPy (sequential sums) \(reference)")
-                if usesBLAS {
-                    let plainDiff = Self.difference(value, plain)
-                    worstPlain[key] = max(worstPlain[key] ?? 0, plainDiff)
-                    let ok = plainDiff <= Self.blasRelative || (!isCDF && abs(value - plain) <= Self.blasAbsolute)
-                    #expect(ok, "kstwo.\(isCDF ? "cdf" : "sf")(\(d), \(n)) [\(branch)] = \(value), SciPy \(plain)")
-                }
+                        "kstwo.\(isCDF ? "cdf" : "sf")(\(d), \(n)) [\(branch)] = \(value), SciPy (reference) \(reference)")
+                let plainDiff = Self.difference(value, plain)
+                worstPlain[key] = max(worstPlain[key] ?? 0, plainDiff)
+                let ok = plainDiff <= Self.blasRelative || (!isCDF && abs(value - plain) <= Self.blasAbsolute)
+                #expect(ok, "kstwo.\(isCDF ? "cdf" : "sf")(\(d), \(n)) [\(branch)] = \(value), SciPy \(plain)")
             }
         }
         for key in worst.keys.sorted() {
-            print("kstwo \(key): max difference \(worst[key]!) (sequential reference)"
-                  + (worstPlain[key].map { ", \($0) vs plain SciPy" } ?? ""))
+            print("kstwo \(key): max difference \(worst[key]!) vs reference, \(worstPlain[key]!) vs plain SciPy")
         }
     }
 
@@ -160,7 +159,12 @@ struct KolmogorovTests {
             let cdf = Kolmogorov.cdf(d, n: n)
             #expect(sf >= 0 && sf <= 1, "kstwo.sf(\(d), \(n)) = \(sf)")
             #expect(cdf >= 0 && cdf <= 1, "kstwo.cdf(\(d), \(n)) = \(cdf)")
-            #expect(abs(sf + cdf - 1) <= 1e-13, "kstwo sf + cdf at (\(d), \(n)) = \(sf + cdf)")
+            // SciPy computes both tails by the same method except for n > 140 with
+            // 2.2 ≤ n·d² < 18, where sf is 2·smirnov and cdf is Pelz–Good's approximation; the
+            // two then disagree (by up to 5.2e-7 for n ≥ 141 in SciPy 1.17.1).
+            let nd2 = Double(n) * d * d
+            let sameMethod = n <= 140 || nd2 < 2.2 || nd2 >= 18
+            #expect(abs(sf + cdf - 1) <= (sameMethod ? 1e-13 : 1e-6), "kstwo sf + cdf at (\(d), \(n)) = \(sf + cdf)")
         }
     }
 

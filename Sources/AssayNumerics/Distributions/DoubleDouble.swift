@@ -27,8 +27,7 @@ struct DoubleDouble: Sendable, Equatable {
         lo = 0
     }
 
-    /// The double nearest to the value (the leading part, as QD's conversion does).
-    var double: Double { hi }
+    /// Whether the leading part is finite.
     var isFinite: Bool { hi.isFinite }
 
     // MARK: Error-free transformations
@@ -73,7 +72,10 @@ struct DoubleDouble: Sendable, Equatable {
     @inline(__always)
     static func twoProd(_ a: Double, _ b: Double) -> (Double, Double) {
         let p = a * b
-        if !p.isFinite || p == 0 { return (p, p.isFinite ? 0 : .nan) }
+        // The special cases give what fma(a, b, −p) gives.
+        if !a.isFinite || !b.isFinite { return (p, .nan) }
+        if !p.isFinite { return (p, -p) }  // overflow: the exact product is finite
+        if a == 0 || b == 0 { return (p, 0) }
         let (ah, al) = split(a)
         let (bh, bl) = split(b)
         let err = ((ah * bh - p) + ah * bl + al * bh) + al * bl

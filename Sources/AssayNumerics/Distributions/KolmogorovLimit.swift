@@ -6,8 +6,10 @@
 /// `x ≤ 0.82` the Jacobi-theta form `√(2π)/x · Σ exp(−(2k−1)²π²/(8x²))`, above it the alternating
 /// series `2 Σ (−1)^(k−1) exp(−2k²x²)`, each unrolled to SciPy's fixed number of terms.
 ///
-/// Determinism: IEEE arithmetic, `squareRoot()` and ``DeterministicMath`` only; results agree with
-/// SciPy 1.17.1 to within a few units in the last place.
+/// Determinism: IEEE arithmetic and `squareRoot()` only, in a fixed order; `exp`, `log` and the cube
+/// are computed in double-double and rounded (as glibc's correctly rounding functions, which
+/// SciPy calls, return them). Results agree with SciPy 1.17.1 to within 2 ulps, nearly always
+/// to the last bit.
 public enum KolmogorovLimit {
     /// `P(K > x)` for the Kolmogorov limit distribution (`scipy.stats.kstwobign.sf(x)`).
     ///

@@ -61,7 +61,7 @@ public struct KSResult: Sendable, Equatable {
 /// - Exact p-values: Hodges' path counting; two-sided with `n = m` by the reflection series,
 ///   otherwise Viehmann's `1 − p` recursion (SciPy's `_compute_outer_prob_inside_method`);
 ///   one-sided with `n = m` as `Π (n−j)/(n+j+1)`, otherwise `paths / C(n+m, n)` with SciPy's
-///   `scipy.special.binom` (``CephesBinomial``). Any overflow or a result outside `[0, 1]` falls
+///   `scipy.special.binom` (ported as `CephesBinomial`). Any overflow or a result outside `[0, 1]` falls
 ///   back to the asymptotic p-value, as SciPy does (SciPy also warns; Assay reports it in
 ///   ``KSResult/method``). An explicit `exact` with `n/g ≥ (2³¹−1)/(m/g)` (`g = gcd`) goes
 ///   straight to `asymp`.
@@ -73,8 +73,12 @@ public struct KSResult: Sendable, Equatable {
 /// `0` (SciPy's `nan_policy='propagate'` gives NaN for the sign too). Infinities are ordinary
 /// values, as in SciPy.
 ///
-/// Determinism: sorting, counting and IEEE arithmetic in a fixed order, transcendental functions
-/// from ``DeterministicMath``; the same inputs give the same bits on every machine and thread count.
+/// Determinism: sorting, counting and IEEE arithmetic in a fixed order; `exp` (one-sided
+/// asymptotic p-value) is computed in double-double and rounded, as glibc's correctly rounding
+/// `exp` returns it. The same inputs give the same bits on every machine and thread count.
+/// Statistic, location and sign equal SciPy's bit for bit; p-values agree to 2 ulps with SciPy's
+/// code run with sequential sums (nearly always exactly) and to 1e-12 with plain SciPy, whose
+/// two-sided asymptotic p-value goes through BLAS (see ``Kolmogorov``).
 public enum KolmogorovSmirnov {
     /// The largest sample size for which `auto` tries the exact p-value (SciPy's `MAX_AUTO_N`).
     public static let maxAutoExactSize = 10_000
