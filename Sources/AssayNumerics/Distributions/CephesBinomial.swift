@@ -277,6 +277,10 @@ enum CephesBinomial {
     ]
 
     /// `(ln |Γ(x)|, sign Γ(x))` for `x > 0` (cephes `lgam_sgn`); NaN for `x ≤ 0`.
+    ///
+    /// The same algorithm as ``SpecialFunctions/logGamma(_:)``, but on the correctly rounded
+    /// `log` of ``DoubleDouble``: the binomial terms of the KS exact paths are matched to SciPy bit
+    /// for bit, and a one-ulp difference in `log` would show there.
     private static func lgamSign(_ x: Double) -> (Double, Int) {
         if !x.isFinite { return (x, 1) }
         if x <= 0 { return (.nan, 1) }
