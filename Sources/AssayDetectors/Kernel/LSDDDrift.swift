@@ -185,8 +185,13 @@ public struct LSDDDrift: Detector {
 }
 
 extension Tensor where Scalar == Double {
+    /// A matrix whose shape the calling code computed itself (a mismatch is a programming error,
+    /// never a property of the input).
     init(uncheckedRows rows: Int, columns: Int, scalars: [Double]) {
-        // Internal to detectors: shapes built by the code above always match.
-        self = try! Tensor(shape: [rows, columns], scalars: scalars)
+        do {
+            self = try Tensor(shape: [rows, columns], scalars: scalars)
+        } catch {
+            preconditionFailure("internal shape error: \(error)")
+        }
     }
 }
