@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Checks that debug and release builds, and 1 vs all threads, record byte-identical detectors and
+# drift results for every detector kind (same artifact ids). Builds both configurations (a release
+# build takes a few minutes), so it is not part of `make test`.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+swift build >/dev/null
+swift build -c release >/dev/null
+debug="$root/.build/debug/assay"
+release="$root/.build/release/assay"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+"$debug" init "$tmp/ws" >/dev/null
+python3 - "$tmp" <<'PY'
+import random, sys
+d = sys.argv[1]
+random.seed(1)
+rows = lambda n, s: "a,b,c,d\n" + "".join(f"{random.gauss(s, 1)},{random.gauss(0, 1)},{random.randint(0, 3)},{random.random()}\n" for _ in range(n))
+open(f"{d}/ref.csv", "w").write(rows(400, 0.0))
+open(f"{d}/x.csv", "w").write(rows(300, 0.2))
+PY
+id_of() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+failed=0
+check() {  # label, fit args...
+  local label="$1"; shift
+  local d1 d2 r1 r2 r3
+  d1=$("$debug" detector fit "$@" --reference "$tmp/ref.csv" --workspace "$tmp/ws" --seed 5 --json | id_of detector)
+  d2=$(ASSAY_THREADS=1 "$release" detector fit "$@" --reference "$tmp/ref.csv" --workspace "$tmp/ws" --seed 5 --json | id_of detector)
+  r1=$("$debug" detect "$d1" --input "$tmp/x.csv" --workspace "$tmp/ws" --seed 3 --json | id_of result)
+  r2=$(ASSAY_THREADS=1 "$release" detect "$d2" --input "$tmp/x.csv" --workspace "$tmp/ws" --seed 3 --json | id_of result)
+  r3=$(ASSAY_THREADS=8 "$release" detect "$d2" --input "$tmp/x.csv" --workspace "$tmp/ws" --seed 3 --json | id_of result)
+  if [ "$d1" = "$d2" ] && [ "$r1" = "$r2" ] && [ "$r2" = "$r3" ]; then
+    echo "same bytes: $label"
+  else
+    echo "DIFFERENT: $label (detector $d1 / $d2, result $r1 / $r2 / $r3)"; failed=1
+  fi
+}
+check ks ks
+check cvm cvm
+check chisquare chisquare --param categorical=2
+check tabular tabular --param categorical=2
+check mmd mmd --param n_permutations=50
+check lsdd lsdd --param n_permutations=50
+check "ks + pca" ks --preprocess pca:dim=2
+check "ks + uae" ks --preprocess uae:dim=3
+exit $failed
