@@ -3,9 +3,9 @@
 ///
 /// The operations are those of the QD library (Hida, Li, Bailey, v2.3.18) as SciPy's `xsf`
 /// (`cephes/dd_real.h`) uses them, so sums and products give the same bits as SciPy's. The exact
-/// product error comes from Dekker's splitting rather than a fused multiply-add: both give the
-/// exact rounding error of `a·b` (barring overflow), so the results are identical, and the code
-/// uses only IEEE `+ − × ÷`, which every conforming machine rounds the same way.
+/// product error comes from a fused multiply-add, `fma(a, b, −a·b)`, which IEEE 754 requires to
+/// be correctly rounded on every machine (in hardware or software), so it is as deterministic as
+/// `+ − × ÷`; it equals Dekker's split product wherever the split is exact, and is cheaper.
 struct DoubleDouble: Sendable, Equatable {
     /// The leading part, the double nearest to the value.
     var hi: Double
@@ -50,25 +50,6 @@ struct DoubleDouble: Sendable, Equatable {
         return (s, (a - e) + d)
     }
 
-    private static let splitter: Double = 134_217_729.0  // 2^27 + 1
-    private static let splitThreshold: Double = 0x1p996
-
-    /// Veltkamp's split of `a` into two 26-bit halves with `a = hi + lo` exactly.
-    @inline(__always)
-    private static func split(_ a: Double) -> (Double, Double) {
-        if a > splitThreshold || a < -splitThreshold {
-            let scaled = a * 0x1p-28
-            let temp = splitter * scaled
-            let hi = temp - (temp - scaled)
-            let lo = scaled - hi
-            return (hi * 0x1p28, lo * 0x1p28)
-        }
-        let temp = splitter * a
-        let hi = temp - (temp - a)
-        return (hi, a - hi)
-    }
-
-    /// `fl(a · b)` and its exact rounding error (Dekker), the same pair `fma(a, b, −p)` gives.
     @inline(__always)
     static func twoProd(_ a: Double, _ b: Double) -> (Double, Double) {
         let p = a * b
@@ -76,10 +57,9 @@ struct DoubleDouble: Sendable, Equatable {
         if !a.isFinite || !b.isFinite { return (p, .nan) }
         if !p.isFinite { return (p, -p) }  // overflow: the exact product is finite
         if a == 0 || b == 0 { return (p, 0) }
-        let (ah, al) = split(a)
-        let (bh, bl) = split(b)
-        let err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
-        return (p, err)
+        // The fused multiply-add is correctly rounded by IEEE 754, so fma(a, b, −p) is the exact
+        // product error: the value Dekker's split computes wherever the split is exact.
+        return (p, (-p).addingProduct(a, b))
     }
 
     // MARK: Arithmetic (QD semantics)
