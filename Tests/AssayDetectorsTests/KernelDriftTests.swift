@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import AssayDetectors
+@testable import AssayDetectors
 import AssayNumerics
 
 /// MMD against a float64 NumPy implementation of Alibi Detect's statistic (relative 1e-10) and
@@ -79,5 +79,39 @@ import AssayNumerics
         #expect(throws: DetectorError.self) { _ = try detector.detect(try Tensor(shape: [2, 3], scalars: [0, .nan, 0, 0, 0, 0]), rng: &rng) }
         #expect(throws: DetectorError.self) { _ = try MMDDrift(reference: ref, pVal: 1.5) }
         #expect(throws: DetectorError.self) { _ = try MMDDrift(reference: ref, sigma: [-1]) }
+    }
+}
+
+/// LSDD against a float64 NumPy implementation of Alibi Detect's TensorFlow LSDD with the same
+/// kernel centres (scripts/fixtures/detectors_lsdd.py): σ to 1e-12 relative, the statistic for
+/// every candidate λ to 1e-7 relative (the inverse of H + λI is ill-conditioned for the small λ,
+/// where NumPy's LU and Assay's Cholesky round differently).
+@Suite struct LSDDParityTests {
+    struct Case: Decodable {
+        var name: String
+        var reference: DataSpec
+        var test: DataSpec
+        var kernel_centers: Int
+        var order: [Int]
+        var sigma: Double
+        var lsdd: [Double]
+    }
+    struct File: Decodable { var cases: [Case] }
+    static let cases: [Case] = (try? loadFixture("drift_lsdd", as: File.self).cases) ?? []
+
+    @Test func fixtureLoaded() { #expect(Self.cases.count == 3) }
+
+    @Test(arguments: cases.map(\.name))
+    func statisticMatchesNumPy(_ name: String) throws {
+        let c = try #require(Self.cases.first { $0.name == name })
+        var rng = SeededGenerator(seed: 0)
+        let detector = try LSDDDrift(reference: c.reference.matrix(), pVal: 0.05, permutations: 10, sigma: nil, kernelCenters: c.kernel_centers,
+                                     lambdaRDMax: 0.2, rng: &rng, order: c.order, pool: nil)
+        #expect(abs(detector.sigma - c.sigma) <= 1e-12 * c.sigma, "σ \(detector.sigma) vs \(c.sigma)")
+        for (i, expected) in c.lsdd.enumerated() {
+            let lambda = 1 / Double(1 << (2 * i))
+            let got = try detector.statistic(c.test.matrix(), lambda: lambda)
+            #expect(abs(got - expected) <= 1e-7 * max(abs(expected), 1e-12), "\(name) λ=1/4^\(i): \(got) vs \(expected)")
+        }
     }
 }

@@ -30,6 +30,15 @@ public struct LSDDDrift: Detector {
     ///   - rng: draws the centres (and the 1e-6 jitter when two centres coincide).
     public init(reference: Tensor<Double>, pVal: Double = 0.05, permutations: Int = 100, sigma: Double? = nil,
                 kernelCenters: Int? = nil, lambdaRDMax: Double = 0.2, rng: inout SeededGenerator, pool: BlockPool? = nil) throws(DetectorError) {
+        try self.init(reference: reference, pVal: pVal, permutations: permutations, sigma: sigma, kernelCenters: kernelCenters,
+                      lambdaRDMax: lambdaRDMax, rng: &rng, order: nil, pool: pool)
+    }
+
+    /// As the public initialiser, with `order` (a permutation of the reference rows; the first
+    /// `kernelCenters` are the centres) given instead of drawn, for checking against a reference
+    /// implementation.
+    init(reference: Tensor<Double>, pVal: Double, permutations: Int, sigma: Double?, kernelCenters: Int?, lambdaRDMax: Double,
+         rng: inout SeededGenerator, order givenOrder: [Int]?, pool: BlockPool?) throws(DetectorError) {
         let ref = reference.rowMatrix()
         let n = ref.rowCount, d = ref.rowWidth
         guard n >= 3 else { throw .invalidData(place: "reference", problem: "has \(n) rows; LSDD needs at least 3", fix: "Fit on more rows.") }
@@ -73,8 +82,12 @@ public struct LSDDDrift: Detector {
 
         // Centres: the first rows of a seeded permutation of the reference.
         var order = Array(0..<n)
-        var centreRNG = rng.child("kernel-centres")
-        centreRNG.shuffle(&order)
+        if let givenOrder, givenOrder.sorted() == order {
+            order = givenOrder
+        } else {
+            var centreRNG = rng.child("kernel-centres")
+            centreRNG.shuffle(&order)
+        }
         var c = normalised.rows(Array(order[0..<centresCount]))
         let rest = normalised.rows(Array(order[centresCount...]))
         var distinct = Set<[UInt64]>()
@@ -118,29 +131,18 @@ public struct LSDDDrift: Detector {
         let nx = referenceToCentres.rowCount, total = all.rowCount, c = centres.rowCount
         let perms = PermutationTest.permutations(permutationCount, of: total, rng: &rng)
 
-        func meanDifference(_ firstIsRef: (Int) -> Bool) -> [Double] {
-            var a = [Double](repeating: 0, count: c), b = [Double](repeating: 0, count: c)
-            for i in 0..<total {
-                let row = all.row(i)
-                if firstIsRef(i) { for j in 0..<c { a[j] += row[row.startIndex + j] } } else { for j in 0..<c { b[j] += row[row.startIndex + j] } }
-            }
-            let ny = Double(total - nx)
-            return (0..<c).map { a[$0] / Double(nx) - b[$0] / ny }
-        }
-        let observedH = meanDifference { $0 < nx }
+        let observedH = LSDDDrift.meanDifference(all, isReference: { $0 < nx }, referenceCount: nx)
         let permutedH: [[Double]] = perms.map { p in
             var isRef = [Bool](repeating: false, count: total)
             for i in 0..<nx { isRef[p[i]] = true }
-            return meanDifference { isRef[$0] }
+            return LSDDDrift.meanDifference(all, isReference: { isRef[$0] }, referenceCount: nx)
         }
 
         // λ: the largest of 1/4^i (i = 0…9) whose mean relative difference is below lambda_rd_max.
         var chosen: Tensor<Double>? = nil
         for i in 0..<10 {
             let lambda = 1 / Double(1 << (2 * i))
-            var reg = h.scalars
-            for j in 0..<c { reg[j * c + j] += lambda }
-            let factor = try CholeskyFactorization(Tensor(uncheckedRows: c, columns: c, scalars: reg))
+            let (factor, hLambdaInverse) = try regularised(lambda)
             var rd = 0.0
             for hv in permutedH {
                 let omega = try factor.solve(hv)
@@ -149,10 +151,7 @@ public struct LSDDDrift: Detector {
             }
             rd /= Double(permutedH.count)
             if rd < lambdaRDMax {
-                let a = factor.inverse()
-                // H_λ⁻¹ = 2A − AᵀHA
-                let aha = try (try a.transposed().matmul(h)).matmul(a)
-                chosen = Tensor(uncheckedRows: c, columns: c, scalars: zip(a.scalars, aha.scalars).map { 2 * $0 - $1 })
+                chosen = hLambdaInverse
                 break
             }
         }
@@ -166,6 +165,41 @@ public struct LSDDDrift: Detector {
         let (p, distanceThreshold) = PermutationTest.summarize(observed: observed, permuted: permuted, level: pVal)
         return DriftResult(isDrift: .flag(p < pVal ? 1 : 0), pVal: .number(p), threshold: .number(pVal),
                            distance: .number(observed), distanceThreshold: distanceThreshold)
+    }
+
+    /// The LSDD statistic of `x` against the reference for a fixed regulariser `lambda` (the
+    /// unpermuted split), for checking against a reference implementation.
+    func statistic(_ x: Tensor<Double>, lambda: Double) throws -> Double {
+        let all = try referenceToCentres.concatenatingRows(
+            LSDDDrift.kernel(LSDDDrift.normalise(x.rowMatrix(), mean: mean, scale: scale), centres, sigma: sigma, pool: pool))
+        let nx = referenceToCentres.rowCount
+        let hv = LSDDDrift.meanDifference(all, isReference: { $0 < nx }, referenceCount: nx)
+        let (_, hInv) = try regularised(lambda)
+        return LSDDDrift.dot(hv, LSDDDrift.multiply(hInv, hv))
+    }
+
+    /// The Cholesky factor of `H + λI` and `H_λ⁻¹ = 2A − AᵀHA` with `A = (H + λI)⁻¹`.
+    func regularised(_ lambda: Double) throws -> (CholeskyFactorization, Tensor<Double>) {
+        let c = centres.rowCount
+        var reg = h.scalars
+        for j in 0..<c { reg[j * c + j] += lambda }
+        let factor = try CholeskyFactorization(Tensor(uncheckedRows: c, columns: c, scalars: reg))
+        let a = factor.inverse()
+        let aha = try (try a.transposed().matmul(h)).matmul(a)
+        return (factor, Tensor(uncheckedRows: c, columns: c, scalars: zip(a.scalars, aha.scalars).map { 2 * $0 - $1 }))
+    }
+
+    /// `mean of the reference rows − mean of the other rows` of the kernel matrix, per centre,
+    /// rows summed in order.
+    static func meanDifference(_ all: Tensor<Double>, isReference: (Int) -> Bool, referenceCount nx: Int) -> [Double] {
+        let c = all.rowWidth, total = all.rowCount
+        var a = [Double](repeating: 0, count: c), b = [Double](repeating: 0, count: c)
+        for i in 0..<total {
+            let row = all.row(i)
+            if isReference(i) { for j in 0..<c { a[j] += row[row.startIndex + j] } } else { for j in 0..<c { b[j] += row[row.startIndex + j] } }
+        }
+        let ny = Double(total - nx)
+        return (0..<c).map { a[$0] / Double(nx) - b[$0] / ny }
     }
 
     static func multiply(_ m: Tensor<Double>, _ v: [Double]) -> [Double] {
