@@ -128,7 +128,7 @@ public struct LSDDDrift: Detector {
         }
         let kyc = LSDDDrift.kernel(LSDDDrift.normalise(batch, mean: mean, scale: scale), centres, sigma: sigma, pool: pool)
         let all = try referenceToCentres.concatenatingRows(kyc)
-        let nx = referenceToCentres.rowCount, total = all.rowCount, c = centres.rowCount
+        let nx = referenceToCentres.rowCount, total = all.rowCount
         let perms = PermutationTest.permutations(permutationCount, of: total, rng: &rng)
 
         let observedH = LSDDDrift.meanDifference(all, isReference: { $0 < nx }, referenceCount: nx)
