@@ -168,26 +168,12 @@ enum CephesBinomial {
         3.47222221605458667310E-3, 8.33333333333482257126E-2,
     ]
 
-    /// `Σ coef[i] · x^(N−i)` by Horner's rule (cephes `polevl`).
-    private static func polevl(_ x: Double, _ coef: [Double]) -> Double {
-        var ans = coef[0]
-        for c in coef.dropFirst() { ans = ans * x + c }
-        return ans
-    }
-
-    /// As ``polevl(_:_:)`` with an implicit leading coefficient 1 (cephes `p1evl`).
-    private static func p1evl(_ x: Double, _ coef: [Double]) -> Double {
-        var ans = x + coef[0]
-        for c in coef.dropFirst() { ans = ans * x + c }
-        return ans
-    }
-
     /// Stirling's formula, for `33 < x < MAXGAM`. The power is `x^(x − 1/2)` (or its square
     /// root twice), which for the KS code's integer `x` is a whole number of quarters.
     private static func stirf(_ x: Double) -> Double {
         if x >= maxGam { return .infinity }
         var w = 1.0 / x
-        w = 1.0 + w * polevl(w, gammaStir)
+        w = 1.0 + w * SpecialFunctions.polevl(w, gammaStir)
         var y = DoubleDouble.correctlyRoundedExp(x)
         let quarters = 4 * x
         let exactQuarters = quarters == quarters.rounded(.towardZero) && abs(quarters) < 0x1p52
@@ -223,7 +209,7 @@ enum CephesBinomial {
         }
         if x == 2.0 { return z }
         x -= 2.0
-        return z * polevl(x, gammaP) / polevl(x, gammaQ)
+        return z * SpecialFunctions.polevl(x, gammaP) / SpecialFunctions.polevl(x, gammaQ)
     }
 
     private static let rgammaR: [Double] = [
@@ -263,19 +249,6 @@ enum CephesBinomial {
 
     // MARK: log Gamma (cephes lgam, positive arguments)
 
-    private static let lgamA: [Double] = [
-        8.11614167470508450300E-4, -5.95061904284301438324E-4, 7.93650340457716943945E-4,
-        -2.77777777730099687205E-3, 8.33333333333331927722E-2,
-    ]
-    private static let lgamB: [Double] = [
-        -1.37825152569120859100E3, -3.88016315134637840924E4, -3.31612992738871184744E5,
-        -1.16237097492762307383E6, -1.72173700820839662146E6, -8.53555664245765465627E5,
-    ]
-    private static let lgamC: [Double] = [
-        -3.51815701436523470549E2, -1.70642106651881159223E4, -2.20528590553854454839E5,
-        -1.13933444367982507207E6, -2.53252307177582951285E6, -2.01889141433532773231E6,
-    ]
-
     /// `(ln |Γ(x)|, sign Γ(x))` for `x > 0` (cephes `lgam_sgn`); NaN for `x ≤ 0`.
     ///
     /// The same algorithm as ``SpecialFunctions/logGamma(_:)``, but on the correctly rounded
@@ -307,7 +280,7 @@ enum CephesBinomial {
             if u == 2.0 { return (DoubleDouble.correctlyRoundedLog(z), sign) }
             p -= 2.0
             let xx = x + p
-            let r = xx * polevl(xx, lgamB) / p1evl(xx, lgamC)
+            let r = xx * SpecialFunctions.polevl(xx, SpecialFunctions.lgamB) / SpecialFunctions.p1evl(xx, SpecialFunctions.lgamC)
             return (DoubleDouble.correctlyRoundedLog(z) + r, sign)
         }
         if x > maxLgm { return (.infinity, 1) }
@@ -321,7 +294,7 @@ enum CephesBinomial {
         }
         let q = (x - 0.5) * DoubleDouble.correctlyRoundedLog(x) - x + ls2pi
         let p = 1.0 / (x * x)
-        return (q + polevl(p, lgamA) / x, 1)
+        return (q + SpecialFunctions.polevl(p, SpecialFunctions.lgamA) / x, 1)
     }
 }
 

@@ -2,17 +2,17 @@ extension SpecialFunctions {
     // MARK: Cephes lgam coefficients (xsf/cephes/gamma.h, as in SciPy 1.17)
 
     /// Stirling-series correction for `13 ≤ x < 1000`.
-    private static let lgamA: [Double] = [
+    static let lgamA: [Double] = [
         8.11614167470508450300E-4, -5.95061904284301438324E-4, 7.93650340457716943945E-4,
         -2.77777777730099687205E-3, 8.33333333333331927722E-2,
     ]
     /// Rational approximation of `log Γ(2 + x)` on `0 ≤ x < 1`: numerator.
-    private static let lgamB: [Double] = [
+    static let lgamB: [Double] = [
         -1.37825152569120859100E3, -3.88016315134637840924E4, -3.31612992738871184744E5,
         -1.16237097492762307383E6, -1.72173700820839662146E6, -8.53555664245765465627E5,
     ]
     /// Rational approximation of `log Γ(2 + x)` on `0 ≤ x < 1`: denominator (leading 1 implied).
-    private static let lgamC: [Double] = [
+    static let lgamC: [Double] = [
         -3.51815701436523470549E2, -1.70642106651881159223E4, -2.20528590553854454839E5,
         -1.13933444367982507207E6, -2.53252307177582951285E6, -2.01889141433532773231E6,
     ]
