@@ -1,20 +1,25 @@
 import Foundation
 import Testing
 
-/// Loads the JSON fixtures written by `scripts/fixtures/numerics_rng.py`.
+/// Loads the JSON fixtures written by the scripts in `scripts/fixtures/` (`numerics_*.py`).
 enum Fixture {
     struct Missing: Error, CustomStringConvertible {
         let name: String
         var description: String {
-            "Fixtures/\(name).json: not in the test bundle. Run scripts/fixtures/numerics_rng.py"
+            "Fixtures/\(name).json: not in the test bundle. Run the scripts/fixtures/numerics_*.py script that writes it"
         }
     }
 
+    /// The fixture file's location in the test bundle.
+    static func url(_ name: String) throws -> URL {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures") else {
+            throw Missing(name: name)
+        }
+        return url
+    }
+
     static func load<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
-        guard let url = Bundle.module.url(
-            forResource: name, withExtension: "json", subdirectory: "Fixtures")
-        else { throw Missing(name: name) }
-        return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
+        try JSONDecoder().decode(T.self, from: Data(contentsOf: url(name)))
     }
 
     /// Parses hexadecimal test data; records an issue and returns 0 for malformed text.

@@ -4,18 +4,8 @@ import Testing
 
 /// Loads the fixtures written by `scripts/fixtures/numerics_linalg.py` (`Fixtures/linalg_*.json`).
 enum LinalgFixture {
-    struct Missing: Error, CustomStringConvertible {
-        let name: String
-        var description: String {
-            "Fixtures/\(name).json: not in the test bundle. Run scripts/fixtures/numerics_linalg.py"
-        }
-    }
-
     static func load<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
-        guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures") else {
-            throw Missing(name: name)
-        }
-        return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
+        try Fixture.load(name, as: type)
     }
 
     /// A matrix or tensor as the script writes it: a shape and row-major float64 data.

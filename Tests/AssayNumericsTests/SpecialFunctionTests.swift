@@ -16,10 +16,7 @@ enum SpecialFixture {
 
     /// The fixture's top-level JSON object.
     static func load(_ name: String) throws -> [String: Any] {
-        guard let url = Bundle.module.url(
-            forResource: name, withExtension: "json", subdirectory: "Fixtures")
-        else { throw Missing(name: name) }
-        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url))
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: Fixture.url(name)))
         guard let dictionary = object as? [String: Any] else { throw Missing(name: name) }
         return dictionary
     }
