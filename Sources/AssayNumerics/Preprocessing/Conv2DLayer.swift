@@ -126,51 +126,163 @@ public struct Conv2DLayer: Sendable, Equatable, Codable {
 
     /// Applies the layer to `images` images of `height × width × inputChannels` (NHWC,
     /// row-major), whose output sides are `outHeight × outWidth` with padding `top`, `left`.
+    ///
+    /// Computed as a (sparse) im2col matrix product, with the same bits as the loop documented
+    /// above. Output pixels are taken in chunks of rows; for each pixel, its taps are listed in
+    /// `(ky, kx, c)` order — the same order as the row `t = (ky·kw + kx)·inChannels + c` of the
+    /// kernel seen as a matrix `B` (`kh·kw·inChannels × outChannels`, which is how it is stored)
+    /// — leaving out the taps in the padding (as the loop does) and the taps whose input is ±0.
+    /// Then each output element sums `value · B[t, o]` over its list in increasing `t`, from +0,
+    /// one IEEE multiply then one IEEE add each (Swift does not fuse or reassociate), which is the
+    /// documented sum with the zero-input products left out. Leaving those out changes no bits:
+    /// such a product is ±0 (the weights are finite), and a sum started at +0 is never −0 (in
+    /// round-to-nearest `+0 + −0 = +0` and exact cancellation gives +0), so adding ±0 would
+    /// leave it unchanged, infinite and NaN sums included. About half the inputs after a ReLU
+    /// are 0, so this also halves the work. Single-threaded: the caller parallelises over
+    /// images, and nothing here depends on the thread.
     func apply(
         _ x: [Float], images: Int, height: Int, width: Int,
         out: (height: Int, width: Int, top: Int, left: Int)
     ) -> [Float] {
         let cin = inputChannels, cout = outputChannels, kh = kernelHeight, kw = kernelWidth, s = strides
         let inImage = height * width * cin
-        let outImage = out.height * out.width * cout
-        var y = [Float](repeating: 0, count: images * outImage)
-        var acc = [Float](repeating: 0, count: cout)
+        let perImage = out.height * out.width
+        let pixels = images * perImage
+        let inner = kh * kw * cin
+        var y = [Float](repeating: 0, count: pixels * cout)
+        if pixels == 0 { return y }
+        let kBlocks = (inner + Self.innerBlock - 1) / Self.innerBlock
+        let chunk = min(pixels, max(16, Self.chunkEntries / inner))
+        // For each pixel of a chunk: its listed taps' inputs and B row offsets (t·outChannels),
+        // in increasing t, at the pixel's own `inner`-sized slot; and where each inner block's
+        // taps start in that list (kBlocks + 1 positions).
+        let values = UnsafeMutablePointer<Float>.allocate(capacity: chunk * inner)
+        let offsets = UnsafeMutablePointer<Int>.allocate(capacity: chunk * inner)
+        let starts = UnsafeMutablePointer<Int>.allocate(capacity: chunk * (kBlocks + 1))
+        defer { values.deallocate(); offsets.deallocate(); starts.deallocate() }
         x.withUnsafeBufferPointer { xb in
             kernel.scalars.withUnsafeBufferPointer { wb in
                 y.withUnsafeMutableBufferPointer { yb in
-                    acc.withUnsafeMutableBufferPointer { ab in
-                        guard let xp = xb.baseAddress, let wp = wb.baseAddress, let yp = yb.baseAddress,
-                              let ap = ab.baseAddress else { return }
-                        for n in 0..<images {
+                    guard let xp = xb.baseAddress, let wp = wb.baseAddress, let yp = yb.baseAddress else { return }
+                    var p0 = 0
+                    while p0 < pixels {
+                        let p1 = min(p0 + chunk, pixels)
+                        for p in p0..<p1 {
+                            let n = p / perImage, oy = (p % perImage) / out.width, ox = p % out.width
                             let image = xp + n * inImage
-                            for oy in 0..<out.height {
-                                for ox in 0..<out.width {
-                                    for o in 0..<cout { ap[o] = 0 }
-                                    for ky in 0..<kh {
-                                        let iy = oy * s + ky - out.top
-                                        if iy < 0 || iy >= height { continue }
-                                        for kx in 0..<kw {
-                                            let ix = ox * s + kx - out.left
-                                            if ix < 0 || ix >= width { continue }
-                                            let pixel = image + (iy * width + ix) * cin
-                                            let taps = wp + (ky * kw + kx) * cin * cout
-                                            for c in 0..<cin {
-                                                let v = pixel[c]
-                                                let w = taps + c * cout
-                                                for o in 0..<cout { ap[o] += v * w[o] }
-                                            }
-                                        }
+                            let vals = values + (p - p0) * inner, offs = offsets + (p - p0) * inner
+                            var count = 0
+                            for ky in 0..<kh {
+                                let iy = oy * s + ky - out.top
+                                if iy < 0 || iy >= height { continue }
+                                for kx in 0..<kw {
+                                    let ix = ox * s + kx - out.left
+                                    if ix < 0 || ix >= width { continue }
+                                    let pixel = image + (iy * width + ix) * cin
+                                    var offset = (ky * kw + kx) * cin * cout
+                                    for c in 0..<cin {  // branch-free: write always, keep non-zeros
+                                        let v = pixel[c]
+                                        vals[count] = v
+                                        offs[count] = offset
+                                        count &+= v != 0 ? 1 : 0
+                                        offset &+= cout
                                     }
-                                    let dst = yp + n * outImage + (oy * out.width + ox) * cout
-                                    for o in 0..<cout { dst[o] = activation.apply(ap[o] + bias[o]) }
                                 }
                             }
+                            let st = starts + (p - p0) * (kBlocks + 1)
+                            st[0] = 0
+                            var q = 0
+                            for kb in 1..<(kBlocks + 1) {
+                                let limit = min(kb * Self.innerBlock, inner) * cout
+                                while q < count && offs[q] < limit { q += 1 }
+                                st[kb] = q
+                            }
+                        }
+                        for kb in 0..<kBlocks {
+                            for p in p0..<p1 {
+                                let st = starts + (p - p0) * (kBlocks + 1)
+                                let first = st[kb], count = st[kb + 1] - first
+                                if count == 0 { continue }
+                                let vals = values + (p - p0) * inner + first
+                                let offs = offsets + (p - p0) * inner + first
+                                let yRow = yp + p * cout
+                                var j = 0
+                                while j + 32 <= cout {
+                                    Self.row32(vals, offs, count, wp + j, yRow + j)
+                                    j += 32
+                                }
+                                while j + 8 <= cout {
+                                    Self.row8(vals, offs, count, wp + j, yRow + j)
+                                    j += 8
+                                }
+                                while j < cout {
+                                    var sum = yRow[j]
+                                    for q in 0..<count { sum += vals[q] * wp[offs[q] + j] }
+                                    yRow[j] = sum
+                                    j += 1
+                                }
+                            }
+                        }
+                        p0 = p1
+                    }
+                    bias.withUnsafeBufferPointer { bb in
+                        var dst = yp
+                        for _ in 0..<pixels {
+                            for o in 0..<cout { dst[o] = activation.apply(dst[o] + bb[o]) }
+                            dst += cout
                         }
                     }
                 }
             }
         }
         return y
+    }
+
+    /// Taps per inner block: each output element's partial sum over one block is kept in SIMD
+    /// registers and stored back to the output (exactly) before the next block, visited in
+    /// increasing order, so the blocking changes no sum; it keeps a block of the kernel in the
+    /// cache while a chunk of pixels is multiplied by it.
+    static let innerBlock = 128
+    /// About how many taps (pixels × taps per pixel) a chunk of pixels lists at once.
+    static let chunkEntries = 1 << 18
+
+    /// `c[0..<32] += Σ_q values[q] · b[offsets[q] ..< offsets[q] + 32]`, in increasing `q`.
+    @inline(__always)
+    static func row32(
+        _ values: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>, _ count: Int,
+        _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>
+    ) {
+        let cp = UnsafeMutableRawPointer(c)
+        var c0 = cp.loadUnaligned(as: SIMD8<Float>.self)
+        var c1 = cp.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+        var c2 = cp.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
+        var c3 = cp.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)
+        for q in 0..<count {
+            let v = SIMD8<Float>(repeating: values[q])
+            let bp = UnsafeRawPointer(b + offsets[q])
+            c0 += v * bp.loadUnaligned(as: SIMD8<Float>.self)
+            c1 += v * bp.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+            c2 += v * bp.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
+            c3 += v * bp.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)
+        }
+        cp.storeBytes(of: c0, as: SIMD8<Float>.self)
+        cp.storeBytes(of: c1, toByteOffset: 32, as: SIMD8<Float>.self)
+        cp.storeBytes(of: c2, toByteOffset: 64, as: SIMD8<Float>.self)
+        cp.storeBytes(of: c3, toByteOffset: 96, as: SIMD8<Float>.self)
+    }
+
+    /// `c[0..<8] += Σ_q values[q] · b[offsets[q] ..< offsets[q] + 8]`, in increasing `q`.
+    @inline(__always)
+    static func row8(
+        _ values: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>, _ count: Int,
+        _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>
+    ) {
+        let cp = UnsafeMutableRawPointer(c)
+        var c0 = cp.loadUnaligned(as: SIMD8<Float>.self)
+        for q in 0..<count {
+            c0 += SIMD8<Float>(repeating: values[q]) * UnsafeRawPointer(b + offsets[q]).loadUnaligned(as: SIMD8<Float>.self)
+        }
+        cp.storeBytes(of: c0, as: SIMD8<Float>.self)
     }
 
     enum CodingKeys: String, CodingKey { case kernel, bias, strides, padding, activation }
