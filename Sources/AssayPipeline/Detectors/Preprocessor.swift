@@ -11,7 +11,34 @@ import AssayStore
 ///   `[n, height, width, channels]`, or flat rows with `shape=HxWxC`, e.g. `uae:dim=32,shape=8x8x1`).
 public enum Preprocessor: Sendable {
     case pca(PCA)
-    case uae(UntrainedAutoencoder)
+    case uae(UntrainedAutoencoder, UAERecipe)
+
+    /// What determines an untrained autoencoder: its architecture and seed. The weights are drawn
+    /// again from these whenever the detector runs (a few milliseconds, against megabytes of
+    /// weights to store), and checked against the recorded digest.
+    public struct UAERecipe: Sendable, Equatable, Codable {
+        /// `[features]` for the dense encoder, `[height, width, channels]` for the convolutional one.
+        public var inputShape: [Int]
+        public var convolutional: Bool
+        public var encodingDimension: Int
+        public var seed: UInt64
+        /// `sha256:` of the weights (``UntrainedAutoencoder/weightsDigest()``).
+        public var weightsDigest: String
+
+        enum CodingKeys: String, CodingKey {
+            case inputShape = "input_shape", convolutional, encodingDimension = "encoding_dimension", seed
+            case weightsDigest = "weights_digest"
+        }
+
+        /// The encoder these describe.
+        func build() throws -> UntrainedAutoencoder {
+            let generator = SeededGenerator(seed: seed).child("preprocess.uae")
+            if convolutional {
+                return try UntrainedAutoencoder.convolutional(imageShape: inputShape, encodingDimension: encodingDimension, generator: generator)
+            }
+            return try UntrainedAutoencoder.dense(inputShape: inputShape, encodingDimension: encodingDimension, generator: generator)
+        }
+    }
 
     /// A parsed `--preprocess` value.
     public struct Spec: Sendable, Equatable {
@@ -66,16 +93,16 @@ public enum Preprocessor: Sendable {
             }
             return .pca(try PCA.fit(m, components: spec.dimension, pool: pool))
         default:
-            let generator = SeededGenerator(seed: seed).child("preprocess.uae")
             let image = spec.imageShape ?? (reference.rank == 4 ? Array(reference.shape.dropFirst()) : nil)
-            if let image {
-                guard image.reduce(1, *) == reference.rowWidth else {
-                    throw PipelineError.invalidInput(place: "--preprocess \(spec.text)", problem: "image shape \(image) holds \(image.reduce(1, *)) values, rows have \(reference.rowWidth)",
-                                                     fix: "Give the shape of one image, height x width x channels.")
-                }
-                return .uae(try UntrainedAutoencoder.convolutional(imageShape: image, encodingDimension: spec.dimension, generator: generator))
+            if let image, image.reduce(1, *) != reference.rowWidth {
+                throw PipelineError.invalidInput(place: "--preprocess \(spec.text)", problem: "image shape \(image) holds \(image.reduce(1, *)) values, rows have \(reference.rowWidth)",
+                                                 fix: "Give the shape of one image, height x width x channels.")
             }
-            return .uae(try UntrainedAutoencoder.dense(inputShape: [reference.rowWidth], encodingDimension: spec.dimension, generator: generator))
+            var recipe = UAERecipe(inputShape: image ?? [reference.rowWidth], convolutional: image != nil,
+                                   encodingDimension: spec.dimension, seed: seed, weightsDigest: "")
+            let encoder = try recipe.build()
+            recipe.weightsDigest = try encoder.weightsDigest()
+            return .uae(encoder, recipe)
         }
     }
 
@@ -83,7 +110,7 @@ public enum Preprocessor: Sendable {
     public func transform(_ x: Tensor<Double>, pool: BlockPool?) throws -> Tensor<Double> {
         switch self {
         case .pca(let p): return try p.transform(x.rowMatrix(), pool: pool)
-        case .uae(let u): return try u.encode(x.rowMatrix().converted(to: Float.self), pool: pool).converted(to: Double.self)
+        case .uae(let u, _): return try u.encode(x.rowMatrix().converted(to: Float.self), pool: pool).converted(to: Double.self)
         }
     }
 
@@ -95,11 +122,12 @@ public enum Preprocessor: Sendable {
         }
     }
 
-    /// The preprocessor's state as canonical JSON (its own artifact).
+    /// The preprocessor's state as canonical JSON (its own artifact): the fitted PCA, or the
+    /// autoencoder's recipe and weights digest.
     public func stateBytes() throws -> [UInt8] {
         switch self {
         case .pca(let p): try CanonicalJSON.encode(p)
-        case .uae(let u): try CanonicalJSON.encode(u)
+        case .uae(_, let recipe): try CanonicalJSON.encode(recipe)
         }
     }
 
@@ -107,7 +135,15 @@ public enum Preprocessor: Sendable {
     public static func load(type: String, bytes: [UInt8], place: String) throws -> Preprocessor {
         switch type {
         case "pca": return .pca(try CanonicalJSON.decode(PCA.self, from: bytes))
-        case "uae": return .uae(try CanonicalJSON.decode(UntrainedAutoencoder.self, from: bytes))
+        case "uae":
+            let recipe = try CanonicalJSON.decode(UAERecipe.self, from: bytes)
+            let encoder = try recipe.build()
+            let digest = try encoder.weightsDigest()
+            guard digest == recipe.weightsDigest else {
+                throw PipelineError.invalidInput(place: place, problem: "the untrained autoencoder drawn again from its seed has weights \(digest), the fit recorded \(recipe.weightsDigest)",
+                                                 fix: "This Assay draws the weights differently from the one that fitted the detector: fit it again, or use that version.")
+            }
+            return .uae(encoder, recipe)
         default:
             throw PipelineError.invalidInput(place: place, problem: "unknown preprocessing \(type)", fix: "Fit the detector again with this Assay.")
         }
