@@ -177,4 +177,19 @@ import _AssayTestSupport
         let unknown = try assay(["detector", "fit", "ks", "--reference", ref, "--preprocess", "tsne:dim=2"])
         #expect(unknown.status == 2)
     }
+
+    @Test func errorsNameTheFileTheUserTyped() throws {
+        let r = try assay(["detector", "fit", "ks", "--reference", dir.file("nope.csv")])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("nope.csv: no such file"))
+        let bad = try dir.write("bad.csv", "a,b\n1,x\n")
+        let r2 = try assay(["detector", "fit", "ks", "--reference", bad])
+        #expect(r2.status == 2)
+        #expect(r2.stderr.contains("bad.csv (sha256:"), "\(r2.stderr)")
+        #expect(r2.stderr.contains("line 2, column 2 (b): \"x\" is not a number"))
+        let npy = try dir.write("bad.npy", [0x93] + Array("NUMPY".utf8) + [9, 9, 0, 0])
+        let r3 = try assay(["detector", "fit", "ks", "--reference", npy])
+        #expect(r3.status == 2)
+        #expect(r3.stderr.contains("bad.npy (sha256:"), "\(r3.stderr)")
+    }
 }

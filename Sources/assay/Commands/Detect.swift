@@ -30,7 +30,9 @@ struct Detect: ParsableCommand {
         let ws = try options.open()
         let detectorID = try ws.resolveArtifact(detector)
         let inputID = try DataArgument.resolve(input, in: ws)
-        let r = try DetectorOperations.detect(in: ws, detector: detectorID, input: inputID, seed: seed)
+        let r = try DataArgument.namingFiles([(input, inputID)]) {
+            try DetectorOperations.detect(in: ws, detector: detectorID, input: inputID, seed: seed)
+        }
         if options.json {
             var doc = r.document.objectValue ?? [:]
             var data = doc["data"]?.objectValue ?? [:]

@@ -53,7 +53,9 @@ extension DetectorCommand {
             let ws = try options.open()
             let type = DriftDetectorKind(rawValue: kind)!
             let source = try DataArgument.resolve(reference, in: ws)
-            let fit = try DetectorOperations.fit(in: ws, type: type, source: source, name: name, assignments: parameters, preprocess: preprocess, seed: seed)
+            let fit = try DataArgument.namingFiles([(reference, source)]) {
+                try DetectorOperations.fit(in: ws, type: type, source: source, name: name, assignments: parameters, preprocess: preprocess, seed: seed)
+            }
             if options.json {
                 struct View: Encodable {
                     var detector: String, reference: String, run: String, kind: String, features: Int, parameters: JSONValue
@@ -75,6 +77,26 @@ enum DataArgument {
         if FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory), !isDirectory.boolValue {
             return try ws.add(fileAt: text, kind: "dataset").artifact.id
         }
-        return try ws.resolveArtifact(text)
+        let looksLikePath = text.contains("/") || [".csv", ".npy", ".json"].contains(where: { text.hasSuffix($0) })
+        let resolved = Result { () throws(StoreError) -> ArtifactID in try ws.resolveArtifact(text) }
+        if case .failure(.unknownReference) = resolved, looksLikePath {
+            throw StoreError.fileNotFound(path: text)
+        }
+        return try resolved.get()
+    }
+
+    /// Runs `body`; an input error that names one of `files`' artifacts by its short id names
+    /// the file the user typed as well.
+    static func namingFiles<T>(_ files: [(text: String, id: ArtifactID)], _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            guard let pipelineError = error as? PipelineError, case .invalidInput(let place, let problem, let fix) = pipelineError else { throw error }
+            var named = place
+            for (text, id) in files where place.hasPrefix(id.short) && text != id.rawValue {
+                named = text + " (" + id.short + ")" + place.dropFirst(id.short.count)
+            }
+            throw PipelineError.invalidInput(place: named, problem: problem, fix: fix)
+        }
     }
 }
