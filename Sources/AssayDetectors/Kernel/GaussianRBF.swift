@@ -52,4 +52,21 @@ public enum GaussianRBF {
             return s / count
         }
     }
+
+    /// ``kernel(_:sigmas:)`` for the entries above the diagonal of an `order × order` matrix of
+    /// squared distances (row-major); the other entries are 0. Symmetric statistics need no more.
+    public static func upperTriangleKernel(_ d2: [Double], order: Int, sigmas: [Double]) -> [Double] {
+        precondition(d2.count == order * order, "upperTriangleKernel: \(d2.count) entries for order \(order)")
+        let gammas = sigmas.map { 1 / (2 * $0 * $0) }
+        let count = Double(gammas.count)
+        var out = [Double](repeating: 0, count: d2.count)
+        for i in 0..<order {
+            for j in (i + 1)..<max(order, i + 1) {
+                var s = 0.0
+                for g in gammas { s += DeterministicMath.exp(-g * d2[i * order + j]) }
+                out[i * order + j] = s / count
+            }
+        }
+        return out
+    }
 }

@@ -72,8 +72,7 @@ public struct MMDDrift: Detector {
             for i in 0..<n { cross.append(contentsOf: d2.scalars[(i * total + n)..<(i * total + total)]) }
             sig = [GaussianRBF.medianSigma(squaredDistances: cross, selfRows: 0)]
         }
-        var k = GaussianRBF.kernel(d2.scalars, sigmas: sig)
-        for i in 0..<total { k[i * total + i] = 0 }
+        let k = GaussianRBF.upperTriangleKernel(d2.scalars, order: total, sigmas: sig)
 
         var labels = [UInt8](repeating: 1, count: total)
         for i in 0..<n { labels[i] = 0 }
@@ -93,24 +92,24 @@ public struct MMDDrift: Detector {
                            distance: .number(observed), distanceThreshold: distanceThreshold)
     }
 
-    /// Unbiased MMD² from a kernel matrix with a zero diagonal and a 0/1 label per row
-    /// (0 = first sample of `n`, 1 = second of `m`).
+    /// Unbiased MMD² from a symmetric kernel matrix and a 0/1 label per row (0 = first sample of
+    /// `n`, 1 = second of `m`).
     ///
-    /// Each row's sums are accumulated in eight interleaved lanes (column j goes to lane j mod 8)
-    /// and the lanes combined in a fixed order, then rows are summed in order: the same result on
-    /// every machine and thread count, and fast (no dependency chain through one accumulator).
+    /// Only the upper triangle is read (each unordered pair once; the diagonal is never used).
+    /// Each row's sums over `j > i` are accumulated in eight interleaved lanes and the lanes
+    /// combined in a fixed order, then rows are summed in order: the same result on every machine
+    /// and thread count.
     static func statistic(_ k: [Double], labels: [UInt8], n: Int, m: Int) -> Double {
         let total = n + m
         let z = labels.map { $0 == 0 ? 1.0 : 0.0 }   // 1 for the first sample
         var sxx = 0.0, syy = 0.0, sxy = 0.0
         k.withUnsafeBufferPointer { kb in
             z.withUnsafeBufferPointer { zb in
-                let lanes = total / 8 * 8
                 for i in 0..<total {
                     let row = kb.baseAddress! + i * total
                     var ax = SIMD8<Double>(), at = SIMD8<Double>()
-                    var j = 0
-                    while j < lanes {
+                    var j = i + 1
+                    while j + 8 <= total {
                         let kv = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Double>.self)
                         let zv = UnsafeRawPointer(zb.baseAddress! + j).loadUnaligned(as: SIMD8<Double>.self)
                         ax += kv * zv
@@ -125,7 +124,7 @@ public struct MMDDrift: Detector {
                         j += 1
                     }
                     let toY = all - toX
-                    if zb[i] == 1 { sxx += toX; sxy += toY } else { syy += toY }
+                    if zb[i] == 1 { sxx += 2 * toX; sxy += toY } else { syy += 2 * toY; sxy += toX }
                 }
             }
         }

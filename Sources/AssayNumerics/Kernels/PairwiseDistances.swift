@@ -36,6 +36,13 @@ public enum PairwiseDistances {
     public static func squaredEuclidean<Scalar>(
         _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, pool: BlockPool? = nil
     ) throws(NumericsError) -> Tensor<Scalar> {
+        try expanded(x, y, pool: pool)
+    }
+
+    /// The implementation of ``squaredEuclidean(_:_:pool:)``.
+    static func expanded<Scalar>(
+        _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, pool: BlockPool?
+    ) throws(NumericsError) -> Tensor<Scalar> {
         let m = x.rowCount, n = y.rowCount, width = x.rowWidth
         guard width == y.rowWidth else {
             throw .shapeMismatch("pairwise distances between rows of \(width) and rows of \(y.rowWidth) features")
@@ -52,6 +59,12 @@ public enum PairwiseDistances {
             }
         }
         return Tensor(uncheckedShape: [m, n], scalars: MatrixKernels.concatenate(parts, count: m * n))
+    }
+
+    /// ``squaredEuclidean(_:_:pool:)`` for `Double`, compiled specialised here: callers in other
+    /// modules reach the generic entry point otherwise, which runs an order of magnitude slower.
+    public static func squaredEuclidean(_ x: Tensor<Double>, _ y: Tensor<Double>, pool: BlockPool? = nil) throws(NumericsError) -> Tensor<Double> {
+        try expanded(x, y, pool: pool)
     }
 
     /// Rows `rows` of the clamped expansion, given `x`, `yᵀ` and both norm vectors.
