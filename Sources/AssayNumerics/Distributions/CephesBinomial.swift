@@ -14,9 +14,7 @@ enum CephesBinomial {
     private static let maxGam = 171.624376956302725
     private static let maxLog = 7.09782712893383996732E2
     private static let sqrtTwoPi = 2.50662827463100050242E0  // cephes SQRTPI, which is √(2π)
-    private static let ls2pi = 0.91893853320467274178  // log √(2π)
     private static let maxStir = 143.01608
-    private static let maxLgm = 2.556348e305
 
     /// `C(n, k)` for real `n`, `k` (`scipy.special.binom`); NaN for negative integer `n`.
     static func binom(_ n: Double, _ k: Double) -> Double {
@@ -109,7 +107,13 @@ enum CephesBinomial {
             if y > maxLog { return Double(sign) * .infinity }
             return Double(sign) * DoubleDouble.correctlyRoundedExp(y)
         }
-        y = rgamma(y)
+        return gammaProduct(overGammaOf: y, a, b)
+    }
+
+    /// `Γ(a)·Γ(b)/Γ(sum)`, multiplied in the order cephes `beta` uses (the factor nearer to
+    /// cancelling `1/Γ(sum)` first); `+∞` when `1/Γ(sum)` overflows.
+    private static func gammaProduct(overGammaOf sum: Double, _ a: Double, _ b: Double) -> Double {
+        var y = rgamma(sum)
         let ga = gamma(a)
         let gb = gamma(b)
         if y.isInfinite { return .infinity }
@@ -137,17 +141,8 @@ enum CephesBinomial {
             y = lgamSign(a).0 + y
             return y
         }
-        y = rgamma(y)
-        let ga = gamma(a)
-        let gb = gamma(b)
+        y = gammaProduct(overGammaOf: y, a, b)
         if y.isInfinite { return .infinity }
-        if abs(abs(ga * y) - 1.0) > abs(abs(gb * y) - 1.0) {
-            y = gb * y
-            y *= ga
-        } else {
-            y = ga * y
-            y *= gb
-        }
         return DoubleDouble.correctlyRoundedLog(abs(y))
     }
 
@@ -249,52 +244,13 @@ enum CephesBinomial {
 
     // MARK: log Gamma (cephes lgam, positive arguments)
 
-    /// `(ln |Γ(x)|, sign Γ(x))` for `x > 0` (cephes `lgam_sgn`); NaN for `x ≤ 0`.
-    ///
-    /// The same algorithm as ``SpecialFunctions/logGamma(_:)``, but on the correctly rounded
-    /// `log` of ``DoubleDouble``: the binomial terms of the KS exact paths are matched to SciPy bit
-    /// for bit, and a one-ulp difference in `log` would show there.
+    /// `(ln |Γ(x)|, sign Γ(x))` for `x > 0` (cephes `lgam_sgn`); NaN for `x ≤ 0`. Cephes `lgam`
+    /// on the correctly rounded `log` of ``DoubleDouble``: the binomial terms of the KS exact paths
+    /// are matched to SciPy bit for bit, and a one-ulp difference in `log` would show there.
     private static func lgamSign(_ x: Double) -> (Double, Int) {
         if !x.isFinite { return (x, 1) }
         if x <= 0 { return (.nan, 1) }
-        if x < 13.0 {
-            var z = 1.0
-            var p = 0.0
-            var u = x
-            while u >= 3.0 {
-                p -= 1.0
-                u = x + p
-                z *= u
-            }
-            while u < 2.0 {
-                if u == 0.0 { return (.infinity, 1) }
-                z /= u
-                p += 1.0
-                u = x + p
-            }
-            var sign = 1
-            if z < 0.0 {
-                sign = -1
-                z = -z
-            }
-            if u == 2.0 { return (DoubleDouble.correctlyRoundedLog(z), sign) }
-            p -= 2.0
-            let xx = x + p
-            let r = xx * SpecialFunctions.polevl(xx, SpecialFunctions.lgamB) / SpecialFunctions.p1evl(xx, SpecialFunctions.lgamC)
-            return (DoubleDouble.correctlyRoundedLog(z) + r, sign)
-        }
-        if x > maxLgm { return (.infinity, 1) }
-        if x >= 1000.0 {
-            let q = (x - 0.5) * DoubleDouble.correctlyRoundedLog(x) - x + ls2pi
-            if x > 1.0e8 { return (q, 1) }
-            var p = 1.0 / (x * x)
-            p = ((7.9365079365079365079365e-4 * p - 2.7777777777777777777778e-3) * p
-                + 0.0833333333333333333333) / x
-            return (q + p, 1)
-        }
-        let q = (x - 0.5) * DoubleDouble.correctlyRoundedLog(x) - x + ls2pi
-        let p = 1.0 / (x * x)
-        return (q + SpecialFunctions.polevl(p, SpecialFunctions.lgamA) / x, 1)
+        return (SpecialFunctions.logGamma(x, log: DoubleDouble.correctlyRoundedLog), 1)
     }
 }
 

@@ -2,17 +2,17 @@ extension SpecialFunctions {
     // MARK: Cephes lgam coefficients (xsf/cephes/gamma.h, as in SciPy 1.17)
 
     /// Stirling-series correction for `13 ≤ x < 1000`.
-    static let lgamA: [Double] = [
+    private static let lgamA: [Double] = [
         8.11614167470508450300E-4, -5.95061904284301438324E-4, 7.93650340457716943945E-4,
         -2.77777777730099687205E-3, 8.33333333333331927722E-2,
     ]
     /// Rational approximation of `log Γ(2 + x)` on `0 ≤ x < 1`: numerator.
-    static let lgamB: [Double] = [
+    private static let lgamB: [Double] = [
         -1.37825152569120859100E3, -3.88016315134637840924E4, -3.31612992738871184744E5,
         -1.16237097492762307383E6, -1.72173700820839662146E6, -8.53555664245765465627E5,
     ]
     /// Rational approximation of `log Γ(2 + x)` on `0 ≤ x < 1`: denominator (leading 1 implied).
-    static let lgamC: [Double] = [
+    private static let lgamC: [Double] = [
         -3.51815701436523470549E2, -1.70642106651881159223E4, -2.20528590553854454839E5,
         -1.13933444367982507207E6, -2.53252307177582951285E6, -2.01889141433532773231E6,
     ]
@@ -39,17 +39,19 @@ extension SpecialFunctions {
     /// SpecialFunctions.logGamma(0.5)  // 0.5723649429247001 = log √π
     /// ```
     public static func logGamma(_ x: Double) -> Double {
-        logGammaCephes(x)
+        logGamma(x, log: DeterministicMath.log)
     }
 
-    private static func logGammaCephes(_ xIn: Double) -> Double {
+    /// Cephes `lgam` on a given natural logarithm: ``logGamma(_:)`` passes Assay's `log`; the
+    /// Kolmogorov–Smirnov binomials pass a correctly rounded one to match SciPy bit for bit.
+    static func logGamma(_ xIn: Double, log: (Double) -> Double) -> Double {
         var x = xIn
         if !x.isFinite {
             return x.isNaN ? x : .infinity
         }
         if x < -34.0 {
             let q = -x
-            let w = logGammaCephes(q)
+            let w = logGamma(q, log: log)
             var p = q.rounded(.down)
             if p == q { return .infinity }
             var z = q - p
@@ -59,7 +61,7 @@ extension SpecialFunctions {
             }
             z = q * ElementaryFunctions.sinpi(z)
             if z == 0.0 { return .infinity }
-            return logPi - DeterministicMath.log(z) - w
+            return logPi - log(z) - w
         }
         if x < 13.0 {
             var z = 1.0
@@ -77,22 +79,22 @@ extension SpecialFunctions {
                 u = x + p
             }
             if z < 0.0 { z = -z }
-            if u == 2.0 { return DeterministicMath.log(z) }
+            if u == 2.0 { return log(z) }
             p -= 2.0
             x = x + p
             p = x * polevl(x, lgamB) / p1evl(x, lgamC)
-            return DeterministicMath.log(z) + p
+            return log(z) + p
         }
         if x > maxLogGammaArgument { return .infinity }
         if x >= 1000.0 {
-            let q = (x - 0.5) * DeterministicMath.log(x) - x + logSqrt2Pi
+            let q = (x - 0.5) * log(x) - x + logSqrt2Pi
             if x > 1.0e8 { return q }
             var p = 1.0 / (x * x)
             p = ((7.9365079365079365079365e-4 * p - 2.7777777777777777777778e-3) * p
                 + 0.0833333333333333333333) / x
             return q + p
         }
-        let q = (x - 0.5) * DeterministicMath.log(x) - x + logSqrt2Pi
+        let q = (x - 0.5) * log(x) - x + logSqrt2Pi
         let p = 1.0 / (x * x)
         return q + polevl(p, lgamA) / x
     }
@@ -141,7 +143,7 @@ extension SpecialFunctions {
         } else if abs(x - 1) < 0.5 {
             return DeterministicMath.log(x) + logGamma1pTaylor(x - 1)
         } else {
-            return logGammaCephes(x + 1)
+            return logGamma(x + 1)
         }
     }
 
