@@ -440,35 +440,6 @@ public enum Kolmogorov {
 
     // MARK: Pelz–Good (SciPy `_kolmogn_PelzGood`)
 
-    /// NumPy's pairwise summation (`np.sum` on a contiguous float64 array), so sums of more than
-    /// eight terms round as NumPy's do.
-    static func numpySum(_ a: ArraySlice<Double>) -> Double {
-        let n = a.count
-        let base = a.startIndex
-        if n < 8 {
-            var s = -0.0
-            for value in a { s += value }
-            return s
-        }
-        if n <= 128 {
-            var r = [Double](a[base..<(base + 8)])
-            var i = 8
-            while i < n - (n % 8) {
-                for j in 0..<8 { r[j] += a[base + i + j] }
-                i += 8
-            }
-            var res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-            while i < n {
-                res += a[base + i]
-                i += 1
-            }
-            return res
-        }
-        var n2 = n / 2
-        n2 -= n2 % 8
-        return numpySum(a[base..<(base + n2)]) + numpySum(a[(base + n2)...])
-    }
-
     /// The Pelz–Good expansion `K₀ + K₁/√n + K₂/n + K₃/n^1.5` of `P(Dₙ ≤ x)`.
     private static func pelzGood(_ n: Int, _ x: Double) -> Double {
         if x <= 0.0 { return 0.0 }
@@ -537,10 +508,10 @@ public enum Kolmogorov {
                 k3terms.append((sqrt3z + kspi) * (sqrt3z - kspi) * Double(ksquared) * qpwer)
             }
         }
-        var k2extra = numpySum(k2terms[...])
+        var k2extra = PairwiseSummation.pairwiseSum(k2terms[...])
         k2extra *= piSquared * sqrt2Pi / (-36 * zthree)
         k0to3[2] += k2extra
-        var k3extra = numpySum(k3terms[...])
+        var k3extra = PairwiseSummation.pairwiseSum(k3terms[...])
         k3extra *= piSquared * sqrt2Pi / (216 * zsix)
         k0to3[3] += k3extra
         let powersOfN = [1.0, dn.squareRoot(), dn, DoubleDouble.pow1p5(dn)]

@@ -17,7 +17,9 @@ enum PairwiseSummation {
         numpySum(values[...])
     }
 
-    private static func pairwiseSum(_ a: ArraySlice<Double>) -> Double {
+    /// NumPy's `pairwise_sum` itself (no leading `0 +`: a sum of −0.0 terms stays −0.0), as the
+    /// Kolmogorov–Smirnov code sums its Pelz–Good terms.
+    static func pairwiseSum(_ a: ArraySlice<Double>) -> Double {
         let n = a.count
         let start = a.startIndex
         if n < 8 {
