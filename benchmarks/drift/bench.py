@@ -74,14 +74,10 @@ def time_python(fn, runs=3):
     return statistics.median(times)
 
 
-rows = []
-
-
 def report(name, kind, ref, test, params, peer_fn, peer):
     t_cli = time_assay(kind, ref, test, params)
     t_in = time_inprocess(kind, ref, test)
     t_peer = time_python(peer_fn)
-    rows.append((name, t_in, t_cli, t_peer, peer))
     print(f"| {name} | {t_in * 1000:.1f} ms | {t_cli * 1000:.0f} ms | {peer}: {t_peer * 1000:.0f} ms | {t_peer / t_in:.1f}× | {t_peer / t_cli:.1f}× |", flush=True)
 
 

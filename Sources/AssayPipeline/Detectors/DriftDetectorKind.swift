@@ -159,17 +159,7 @@ public enum DriftDetectorKind: String, Sendable, CaseIterable, Codable {
     public func build(parameters p: [String: JSONValue], reference: Tensor<Double>, seed: UInt64, pool: BlockPool?) throws -> AnyDriftDetector {
         let reader = DetectorParameters(kind: rawValue, values: p)
         let pVal = try reader.number("p_val", default: 0.05)
-        if self == .mmd {
-            let sigma = p["sigma"]?.arrayValue?.compactMap(\.doubleValue)
-            return .mmd(try MMDDrift(reference: reference, pVal: pVal, permutations: try reader.integer("n_permutations", default: 100, atLeast: 1),
-                                     sigma: sigma, configureKernelFromReference: p["configure_kernel_from_x_ref"]?.boolValue ?? true, pool: pool))
-        }
-        if self == .lsdd {
-            var rng = SeededGenerator(seed: seed).child("detector.fit").child(LSDDDrift.kind)
-            return .lsdd(try LSDDDrift(reference: reference, pVal: pVal, permutations: try reader.integer("n_permutations", default: 100, atLeast: 1),
-                                       sigma: p["sigma"]?.doubleValue, kernelCenters: p["n_kernel_centers"]?.intValue,
-                                       lambdaRDMax: try reader.number("lambda_rd_max", default: 0.2), rng: &rng, pool: pool))
-        }
+        // Univariate detectors only; the kernel detectors have no such parameters.
         let correction = try reader.choice("correction", default: Correction.bonferroni)
         let driftType = try reader.choice("drift_type", default: DriftType.batch)
         switch self {
@@ -189,8 +179,15 @@ public enum DriftDetectorKind: String, Sendable, CaseIterable, Codable {
         case .fet:
             return .fet(try FETDrift(reference: reference, pVal: pVal, correction: correction,
                                      alternative: try reader.choice("alternative", default: FisherAlternative.greater), driftType: driftType, pool: pool))
-        case .mmd, .lsdd:
-            preconditionFailure("handled above")
+        case .mmd:
+            let sigma = p["sigma"]?.arrayValue?.compactMap(\.doubleValue)
+            return .mmd(try MMDDrift(reference: reference, pVal: pVal, permutations: try reader.integer("n_permutations", default: 100, atLeast: 1),
+                                     sigma: sigma, configureKernelFromReference: p["configure_kernel_from_x_ref"]?.boolValue ?? true, pool: pool))
+        case .lsdd:
+            var rng = SeededGenerator(seed: seed).child("detector.fit").child(LSDDDrift.kind)
+            return .lsdd(try LSDDDrift(reference: reference, pVal: pVal, permutations: try reader.integer("n_permutations", default: 100, atLeast: 1),
+                                       sigma: p["sigma"]?.doubleValue, kernelCenters: p["n_kernel_centers"]?.intValue,
+                                       lambdaRDMax: try reader.number("lambda_rd_max", default: 0.2), rng: &rng, pool: pool))
         }
     }
 

@@ -35,10 +35,8 @@ struct Detect: ParsableCommand {
         }
         if options.json {
             var doc = r.document.objectValue ?? [:]
-            var data = doc["data"]?.objectValue ?? [:]
-            doc["data"] = nil
+            let data = doc.removeValue(forKey: "data")?.objectValue ?? [:]
             for (k, v) in data { doc[k] = v }
-            data.removeAll()
             doc["result"] = .string(r.result.rawValue)
             doc["run"] = .string(r.run.id.rawValue)
             Output.bytes(try JSONValue.object(doc).canonicalBytes() + [0x0a])
