@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "assay", targets: ["assay"]),
         .library(name: "AssayStore", targets: ["AssayStore"]),
         .library(name: "AssayNumerics", targets: ["AssayNumerics"]),
+        .library(name: "AssayModels", targets: ["AssayModels"]),
         .library(name: "AssayDetectors", targets: ["AssayDetectors"]),
         .library(name: "AssayPipeline", targets: ["AssayPipeline"]),
         .library(name: "AssayBundle", targets: ["AssayBundle"]),
@@ -17,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         // MARK: C libraries (each imported by exactly one Swift module)
@@ -43,6 +45,14 @@ let package = Package(
             dependencies: [
                 "AssayCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+
+        // MARK: Compute: models (ONNX runtime; the only SwiftProtobuf user)
+        .target(
+            name: "AssayModels",
+            dependencies: [
+                "AssayNumerics",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
 
         // MARK: Compute: detectors (no I/O; tensors and parameters in, values out)
@@ -82,6 +92,10 @@ let package = Package(
         .testTarget(
             name: "AssayStoreTests",
             dependencies: ["AssayStore", "_AssayTestSupport"]),
+        .testTarget(
+            name: "AssayModelsTests",
+            dependencies: ["AssayModels", "_AssayTestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "AssayDetectorsTests",
             dependencies: ["AssayDetectors", "_AssayTestSupport"],

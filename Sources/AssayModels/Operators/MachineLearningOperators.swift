@@ -1,0 +1,4 @@
+/// Operator table; see OperatorRegistry.
+enum MachineLearningOperators {
+    static let table: [OperatorKey: OperatorKernel] = [:]
+}

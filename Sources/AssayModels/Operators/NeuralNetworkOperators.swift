@@ -1,0 +1,4 @@
+/// Operator table; see OperatorRegistry.
+enum NeuralNetworkOperators {
+    static let table: [OperatorKey: OperatorKernel] = [:]
+}

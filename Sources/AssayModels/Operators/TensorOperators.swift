@@ -1,0 +1,4 @@
+/// Operator table; see OperatorRegistry.
+enum TensorOperators {
+    static let table: [OperatorKey: OperatorKernel] = [:]
+}
