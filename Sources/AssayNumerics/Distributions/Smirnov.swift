@@ -113,6 +113,11 @@ public enum Smirnov {
         ajSum = ajSum + aj
         updateBinomial(&cMantissa, &cExponent, n, 0)
 
+        if !useUpperSum && nTerms > logarithmicSumMinTerms {
+            let prob = x * lowerSumFromLogarithms(n: n, x: x, terms: nTerms)
+            return (clamp01(prob), clamp01(1 - prob))
+        }
+
         var j = 1
         while j < nTerms {
             let v = start + j * step
@@ -144,6 +149,41 @@ public enum Smirnov {
         cdf = clamp01(cdf)
         sf = clamp01(sf)
         return (sf, cdf)
+    }
+
+    /// Sums longer than this are accumulated from logarithms (``lowerSumFromLogarithms``).
+    static let logarithmicSumMinTerms = 64
+
+    /// The Birnbaum–Tingey sum `Σ_{v<terms} C(n,v) (x + v/n)^(v−1) (1 − x − v/n)^(n−v)`, each term
+    /// as `exp` of its logarithm, with cephes' stopping rule.
+    ///
+    /// cephes computes every term in double-double with a separately scaled binomial; for the long
+    /// sums of large `n` (a drift test at `n = 5 000` sums thousands of terms) that costs most of a
+    /// two-sample KS test. Here `log C(n,v)` is accumulated from `log((n−v+1)/v)`, `log(x + v/n)`
+    /// and `log(1 − x − v/n)` (by `log1p` while `x + v/n < 1/2`) are each within an ulp or two,
+    /// and the largest products, `(n−v)·log(1 − x − v/n)`, stay below a few thousand, so a term
+    /// carries a relative error of about 1e-13 and the sum of these positive terms about 1e-12:
+    /// far inside the 1e-9 the drift detectors promise, and about ten times faster.
+    static func lowerSumFromLogarithms(n: Int, x: Double, terms: Int) -> Double {
+        let dn = Double(n)
+        // (n·x + v) and (n − v − n·x) from n·x in double-double: each rounded once.
+        let nx = dn * DoubleDouble(x)
+        var logBinomial = 0.0
+        var sum = 0.0
+        for v in 0..<terms {
+            if v > 0 { logBinomial += DeterministicMath.log(Double(n - v + 1) / Double(v)) }
+            let p = (nx + Double(v)).hi / dn
+            let logP = DeterministicMath.log(p)
+            let logQ = p < 0.5 ? DeterministicMath.log1p(-p) : DeterministicMath.log((Double(n - v) - nx).hi / dn)
+            let term = DeterministicMath.exp(logBinomial + Double(v - 1) * logP + Double(n - v) * logQ)
+            sum += term
+            if term != 0 {
+                if Double(4 * (terms - v)) * term < epsilon * sum && v != terms - 1 { break }
+            } else if v > n / 2 {
+                break
+            }
+        }
+        return sum
     }
 
     /// `min(max(p, 0), 1)` as C++'s `std::clamp` (NaN passes through).

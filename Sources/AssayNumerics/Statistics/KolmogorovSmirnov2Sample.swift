@@ -142,6 +142,104 @@ public enum KolmogorovSmirnov {
                  method: resolvedMethod(method, n1, n2))
     }
 
+    // MARK: The statistic
+
+    /// The smallest and largest `F₁(v) − F₂(v)` over `v` in `data1 ++ data2` (both sorted), with
+    /// the first value attaining each, as NumPy's `argmin`/`argmax` over SciPy's `cddiffs`.
+    ///
+    /// NumPy scans data1's values, then data2's. A value of data2 that also occurs in data1
+    /// repeats a difference already seen there, so one merge of the two sorted samples suffices:
+    /// it keeps the extremes among values present in data1 and, apart, among values only in
+    /// data2, which win only when strictly more extreme. Each difference is
+    /// `c₁/n₁ − c₂/n₂` from tables of the quotients (the same correctly rounded divisions NumPy
+    /// makes), and the merge selects rather than branches, since which sample holds the next
+    /// value is a coin toss for the branch predictor.
+    static func extremeDifferences(_ data1: [Double], _ data2: [Double]) -> (min: Double, minAt: Double, max: Double, maxAt: Double) {
+        let n1 = data1.count
+        let n2 = data2.count
+        let dn1 = Double(n1)
+        let dn2 = Double(n2)
+        let f1 = (0...n1).map { Double($0) / dn1 }
+        let f2 = (0...n2).map { Double($0) / dn2 }
+        let upper1 = upperCounts(data1)
+        let upper2 = upperCounts(data2)
+        // Index 0: values present in data1; index 1: values only in data2.
+        var minValue = (Double.infinity, Double.infinity)
+        var maxValue = (-Double.infinity, -Double.infinity)
+        var minAt = (0.0, 0.0)
+        var maxAt = (0.0, 0.0)
+        @inline(__always) func visit(_ v: Double, _ diff: Double, onlyTwo: Bool) {
+            let lower0 = !onlyTwo && diff < minValue.0
+            let lower1 = onlyTwo && diff < minValue.1
+            let higher0 = !onlyTwo && diff > maxValue.0
+            let higher1 = onlyTwo && diff > maxValue.1
+            minValue.0 = lower0 ? diff : minValue.0
+            minAt.0 = lower0 ? v : minAt.0
+            minValue.1 = lower1 ? diff : minValue.1
+            minAt.1 = lower1 ? v : minAt.1
+            maxValue.0 = higher0 ? diff : maxValue.0
+            maxAt.0 = higher0 ? v : maxAt.0
+            maxValue.1 = higher1 ? diff : maxValue.1
+            maxAt.1 = higher1 ? v : maxAt.1
+        }
+        data1.withUnsafeBufferPointer { d1 in
+            data2.withUnsafeBufferPointer { d2 in
+                f1.withUnsafeBufferPointer { f1 in
+                    f2.withUnsafeBufferPointer { f2 in
+                        upper1.withUnsafeBufferPointer { u1 in
+                            upper2.withUnsafeBufferPointer { u2 in
+                                var i = 0
+                                var j = 0
+                                while i < n1 && j < n2 {
+                                    let a = d1[i]
+                                    let b = d2[j]
+                                    // data2 first on ties, so a data1 value sees every data2 value ≤ it.
+                                    let takeTwo = b <= a
+                                    let same = b == a
+                                    let c1 = takeTwo ? (same ? u1[i] : i) : u1[i]
+                                    let c2 = takeTwo ? u2[j] : j
+                                    // A data2 value equal to a data1 value reports data1's (−0.0 vs 0.0).
+                                    visit(takeTwo && !same ? b : a, f1[c1] - f2[c2], onlyTwo: takeTwo && !same)
+                                    j &+= takeTwo ? 1 : 0
+                                    i &+= takeTwo ? 0 : 1
+                                }
+                                while i < n1 {
+                                    visit(d1[i], f1[u1[i]] - f2[n2], onlyTwo: false)
+                                    i += 1
+                                }
+                                while j < n2 {
+                                    visit(d2[j], f1[n1] - f2[u2[j]], onlyTwo: true)
+                                    j += 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let min = minValue.1 < minValue.0 ? (minValue.1, minAt.1) : (minValue.0, minAt.0)
+        let max = maxValue.1 > maxValue.0 ? (maxValue.1, maxAt.1) : (maxValue.0, maxAt.0)
+        return (min.0, min.1, max.0, max.1)
+    }
+
+    /// For each index `i` of a sorted sample, the number of values `≤ sample[i]` (the end of its
+    /// run of ties).
+    private static func upperCounts(_ sample: [Double]) -> [Int] {
+        let n = sample.count
+        return [Int](unsafeUninitializedCapacity: n) { buffer, count in
+            sample.withUnsafeBufferPointer { s in
+                var next = n
+                var i = n - 1
+                while i >= 0 {
+                    next = i + 1 < n && s[i] == s[i + 1] ? next : i + 1
+                    buffer[i] = next
+                    i -= 1
+                }
+            }
+            count = n
+        }
+    }
+
     // MARK: The test (SciPy `ks_2samp`)
 
     private static func compute(_ data1: [Double], _ data2: [Double], alternative: KSAlternative, method: KSMethod) -> KSResult {
@@ -152,35 +250,7 @@ public enum KolmogorovSmirnov {
 
         // cddiffs over data_all = data1 ++ data2, each value's ECDFs by counting ≤ (searchsorted
         // right); argmin and argmax keep the first occurrence.
-        var minValue = Double.infinity
-        var maxValue = -Double.infinity
-        var minLocation = 0.0
-        var maxLocation = 0.0
-        func visit(_ v: Double, _ c1: Int, _ c2: Int) {
-            let diff = Double(c1) / dn1 - Double(c2) / dn2
-            if diff < minValue {
-                minValue = diff
-                minLocation = v
-            }
-            if diff > maxValue {
-                maxValue = diff
-                maxLocation = v
-            }
-        }
-        var i1 = 0  // count of data1 <= v
-        var i2 = 0  // count of data2 <= v
-        for v in data1 {
-            while i1 < n1 && data1[i1] <= v { i1 += 1 }
-            while i2 < n2 && data2[i2] <= v { i2 += 1 }
-            visit(v, i1, i2)
-        }
-        i1 = 0
-        i2 = 0
-        for v in data2 {
-            while i1 < n1 && data1[i1] <= v { i1 += 1 }
-            while i2 < n2 && data2[i2] <= v { i2 += 1 }
-            visit(v, i1, i2)
-        }
+        let (minValue, minLocation, maxValue, maxLocation) = extremeDifferences(data1, data2)
 
         // np.clip(-min, 0, 1) keeps −0.0.
         var minS = -minValue
