@@ -76,59 +76,104 @@ public struct MMDDrift: Detector {
 
         var labels = [UInt8](repeating: 1, count: total)
         for i in 0..<n { labels[i] = 0 }
-        let observed = MMDDrift.statistic(k, labels: labels, n: n, m: m)
+        let rowTotals = MMDDrift.upperRowTotals(k, order: total)
+        let observed = MMDDrift.statistics(k, rowTotals: rowTotals, labelSets: [labels], n: n, m: m)[0]
 
         let perms = PermutationTest.permutations(permutationCount, of: total, rng: &rng)
         let kernel = k
-        let permuted: [Double] = try run(blocks: fixedBlocks(count: permutationCount, size: 4)) { block in
-            block.map { b in
+        // Four permutations per pass over the kernel matrix, which does not fit in cache.
+        let permuted: [Double] = try run(blocks: fixedBlocks(count: permutationCount, size: MMDDrift.permutationsPerPass)) { block in
+            let sets = block.map { b in
                 var lab = [UInt8](repeating: 1, count: total)
                 for i in 0..<n { lab[perms[b][i]] = 0 }
-                return MMDDrift.statistic(kernel, labels: lab, n: n, m: m)
+                return lab
             }
+            return MMDDrift.statistics(kernel, rowTotals: rowTotals, labelSets: sets, n: n, m: m)
         }.flatMap { $0 }
         let (p, distanceThreshold) = PermutationTest.summarize(observed: observed, permuted: permuted, level: pVal)
         return DriftResult(isDrift: .flag(p < pVal ? 1 : 0), pVal: .number(p), threshold: .number(pVal),
                            distance: .number(observed), distanceThreshold: distanceThreshold)
     }
 
-    /// Unbiased MMD² from a symmetric kernel matrix and a 0/1 label per row (0 = first sample of
-    /// `n`, 1 = second of `m`).
+    /// Permutations evaluated per pass over the kernel matrix.
+    static let permutationsPerPass = 4
+
+    /// `Σ_{j>i} K[i][j]` for each row `i`, in the lanes ``statistics(_:rowTotals:labelSets:n:m:)``
+    /// uses.
+    static func upperRowTotals(_ k: [Double], order total: Int) -> [Double] {
+        k.withUnsafeBufferPointer { kb in
+            (0..<total).map { i in
+                let row = kb.baseAddress! + i * total
+                var acc = SIMD4<Double>()
+                var j = i + 1
+                while j + 4 <= total {
+                    acc += UnsafeRawPointer(row + j).loadUnaligned(as: SIMD4<Double>.self)
+                    j += 4
+                }
+                var sum = (acc[0] + acc[1]) + (acc[2] + acc[3])
+                while j < total {
+                    sum += row[j]
+                    j += 1
+                }
+                return sum
+            }
+        }
+    }
+
+    /// Unbiased MMD² from a symmetric kernel matrix, once for each of up to
+    /// ``permutationsPerPass`` labellings (a 0/1 label per row: 0 = first sample of `n`, 1 = second
+    /// of `m`), reading the matrix once for all of them.
     ///
     /// Only the upper triangle is read (each unordered pair once; the diagonal is never used).
-    /// Each row's sums over `j > i` are accumulated in eight interleaved lanes and the lanes
-    /// combined in a fixed order, then rows are summed in order: the same result on every machine
-    /// and thread count.
-    static func statistic(_ k: [Double], labels: [UInt8], n: Int, m: Int) -> Double {
+    /// For each row, `Σ_{j>i} K[i][j]·[label j = 0]` is accumulated in four interleaved lanes
+    /// combined in a fixed order; the sum towards the second sample is the row total
+    /// (``upperRowTotals(_:order:)``) minus it; rows are summed in order. A labelling's result
+    /// does not depend on the others evaluated with it: the same bits on every machine, thread
+    /// count and grouping.
+    static func statistics(_ k: [Double], rowTotals: [Double], labelSets: [[UInt8]], n: Int, m: Int) -> [Double] {
         let total = n + m
-        let z = labels.map { $0 == 0 ? 1.0 : 0.0 }   // 1 for the first sample
-        var sxx = 0.0, syy = 0.0, sxy = 0.0
+        let count = labelSets.count
+        precondition(count >= 1 && count <= permutationsPerPass && labelSets.allSatisfy { $0.count == total })
+        // Indicator vectors of the first sample, padded to four with copies of the first.
+        var z = [Double](repeating: 0, count: permutationsPerPass * total)
+        for p in 0..<permutationsPerPass {
+            let labels = labelSets[p < count ? p : 0]
+            for j in 0..<total where labels[j] == 0 { z[p * total + j] = 1 }
+        }
+        var sxx = SIMD4<Double>(), syy = SIMD4<Double>(), sxy = SIMD4<Double>()
         k.withUnsafeBufferPointer { kb in
             z.withUnsafeBufferPointer { zb in
+                let z0 = zb.baseAddress!, z1 = z0 + total, z2 = z1 + total, z3 = z2 + total
                 for i in 0..<total {
                     let row = kb.baseAddress! + i * total
-                    var ax = SIMD8<Double>(), at = SIMD8<Double>()
+                    var a0 = SIMD4<Double>(), a1 = SIMD4<Double>(), a2 = SIMD4<Double>(), a3 = SIMD4<Double>()
                     var j = i + 1
-                    while j + 8 <= total {
-                        let kv = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Double>.self)
-                        let zv = UnsafeRawPointer(zb.baseAddress! + j).loadUnaligned(as: SIMD8<Double>.self)
-                        ax += kv * zv
-                        at += kv
-                        j += 8
+                    while j + 4 <= total {
+                        let kv = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD4<Double>.self)
+                        a0 += kv * UnsafeRawPointer(z0 + j).loadUnaligned(as: SIMD4<Double>.self)
+                        a1 += kv * UnsafeRawPointer(z1 + j).loadUnaligned(as: SIMD4<Double>.self)
+                        a2 += kv * UnsafeRawPointer(z2 + j).loadUnaligned(as: SIMD4<Double>.self)
+                        a3 += kv * UnsafeRawPointer(z3 + j).loadUnaligned(as: SIMD4<Double>.self)
+                        j += 4
                     }
-                    var toX = ((ax[0] + ax[1]) + (ax[2] + ax[3])) + ((ax[4] + ax[5]) + (ax[6] + ax[7]))
-                    var all = ((at[0] + at[1]) + (at[2] + at[3])) + ((at[4] + at[5]) + (at[6] + at[7]))
+                    var toX = SIMD4<Double>((a0[0] + a0[1]) + (a0[2] + a0[3]), (a1[0] + a1[1]) + (a1[2] + a1[3]),
+                                           (a2[0] + a2[1]) + (a2[2] + a2[3]), (a3[0] + a3[1]) + (a3[2] + a3[3]))
                     while j < total {
-                        toX += row[j] * zb[j]
-                        all += row[j]
+                        toX += row[j] * SIMD4<Double>(z0[j], z1[j], z2[j], z3[j])
                         j += 1
                     }
-                    let toY = all - toX
-                    if zb[i] == 1 { sxx += 2 * toX; sxy += toY } else { syy += 2 * toY; sxy += toX }
+                    let toY = rowTotals[i] - toX
+                    let inX = SIMD4<Double>(z0[i], z1[i], z2[i], z3[i])
+                    let inY = 1 - inX
+                    // Row i in X: pairs (i, j∈X) count twice in Σxx, (i, j∈Y) once in Σxy.
+                    sxx += inX * (2 * toX)
+                    sxy += inX * toY + inY * toX
+                    syy += inY * (2 * toY)
                 }
             }
         }
-        return sxx / Double(n * (n - 1)) + syy / Double(m * (m - 1)) - 2 * sxy / Double(n * m)
+        let mmd = sxx / Double(n * (n - 1)) + syy / Double(m * (m - 1)) - 2 * sxy / Double(n * m)
+        return (0..<count).map { mmd[$0] }
     }
 
     func run<R: Sendable>(blocks: [Range<Int>], _ body: @escaping @Sendable (Range<Int>) -> R) throws -> [R] {

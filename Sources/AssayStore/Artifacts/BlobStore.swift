@@ -75,7 +75,13 @@ public struct BlobStore: Sendable {
     }
 
     /// Stores `bytes` and returns their id and size.
+    ///
+    /// Bytes already in the store (a detector's reference re-encoded unchanged, say) are hashed
+    /// and not written again.
     public func put(bytes: [UInt8]) throws(StoreError) -> (id: ArtifactID, size: Int64) {
+        let known: ArtifactID
+        do { known = ArtifactID(digest: try SHA256.hash(bytes)) } catch { throw .database(error.description) }
+        if contains(known) { return (known, Int64(bytes.count)) }
         var offset = 0
         return try ingest(sourcePath: "<memory>") { buffer throws(StoreError) -> Int in
             let n = min(buffer.count, bytes.count - offset)
