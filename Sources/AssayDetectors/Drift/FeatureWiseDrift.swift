@@ -58,7 +58,9 @@ public struct FeatureWiseDrift: Sendable, Equatable {
         guard pVal > 0, pVal < 1 else {
             throw .invalidParameter(name: "p_val", problem: "\(pVal) is not in (0, 1)", valid: "Pass a level such as 0.05.")
         }
-        referenceColumns = (0..<m.rowWidth).map { RadixSort.sortedAscending(m.column($0)) }
+        let sortColumns: @Sendable (Range<Int>) -> [[Double]] = { r in r.map { RadixSort.sortedAscending(m.column($0)) } }
+        let blocks = fixedBlocks(count: m.rowWidth, size: 1)
+        referenceColumns = (pool.map { $0.map(blocks: blocks, sortColumns) } ?? blocks.map(sortColumns)).flatMap { $0 }
         self.tests = tests
         self.pVal = pVal
         self.correction = correction
