@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks that debug and release builds, and 1 vs all threads, record byte-identical detectors and
 # drift results for every detector kind (same artifact ids). Builds both configurations (a release
-# build takes a few minutes), so it is not part of `make test`.
+# build takes a few minutes); `make test` runs it after the test suite.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
