@@ -9,6 +9,9 @@ public enum ModelError: Error, CustomStringConvertible, Sendable, Equatable {
     case node(name: String, opType: String, problem: String)
     /// An input given to the model does not fit the model's declared input.
     case invalidInput(name: String, problem: String)
+    /// A remote model's response does not follow the Open Inference Protocol (`place` names the
+    /// field, e.g. `response.outputs[0].data`).
+    case malformedResponse(place: String, problem: String)
 
     public var description: String {
         switch self {
@@ -20,6 +23,8 @@ public enum ModelError: Error, CustomStringConvertible, Sendable, Equatable {
             return "node \(name.isEmpty ? "(unnamed)" : "'\(name)'") (\(opType)): \(problem)"
         case .invalidInput(let name, let problem):
             return "input '\(name)': \(problem)"
+        case .malformedResponse(let place, let problem):
+            return "\(place): \(problem). The endpoint does not answer in the Open Inference Protocol (KServe V2); check the URL and the server."
         }
     }
 }
