@@ -63,7 +63,7 @@ let package = Package(
         // MARK: Pipeline: operations recorded as runs
         .target(
             name: "AssayPipeline",
-            dependencies: ["AssayStore", "AssayNumerics", "AssayDetectors"]),
+            dependencies: ["AssayStore", "AssayNumerics", "AssayModels", "AssayDetectors"]),
 
         // MARK: Bundle: archives (libarchive)
         .target(
@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "assay",
             dependencies: [
-                "AssayStore", "AssayNumerics", "AssayDetectors", "AssayPipeline", "AssayBundle",
+                "AssayStore", "AssayNumerics", "AssayModels", "AssayDetectors", "AssayPipeline", "AssayBundle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -4,6 +4,8 @@ import AssayStore
 public enum PipelineError: CategorizedError, Sendable, Equatable {
     /// Input data that cannot be used as asked; `place` is the artifact or file and line.
     case invalidInput(place: String, problem: String, fix: String)
+    /// A remote model endpoint that cannot be reached or answers with an error.
+    case remote(url: String, problem: String, fix: String)
 
     public var category: ErrorCategory { .usage }
 
@@ -11,6 +13,8 @@ public enum PipelineError: CategorizedError, Sendable, Equatable {
         switch self {
         case .invalidInput(let place, let problem, let fix):
             return "\(place): \(problem). \(fix)"
+        case .remote(let url, let problem, let fix):
+            return "\(url): \(problem). \(fix)"
         }
     }
 }
