@@ -184,7 +184,7 @@ extension ONNXModel {
             let shown = stuck.prefix(10).map(label).joined(separator: ", ")
             throw .malformedModel(
                 place: "graph",
-                problem: "the graph has a cycle: \(stuck.count) node\(stuck.count == 1 ? "" : "s") (\(shown)\(stuck.count > 10 ? ", …" : "")) wait on each other's outputs")
+                problem: "the graph has a cycle: \(stuck.count) node\(stuck.count == 1 ? "" : "s") (\(shown)\(stuck.count > 10 ? ", …" : "")) can never run because they wait, directly or through each other, on their own outputs")
         }
         return order
     }
