@@ -192,6 +192,20 @@ import Testing
         #expect(typed.description.contains("float_data holds 3"), "\(typed)")
     }
 
+    @Test func emptyTensorsWithHugeDimensionsAreRefused() throws {
+        #expect(ModelTensor.elementCount([0, Int.max, 2]) == nil)
+        #expect(ModelTensor.elementCount([0, 1 << 40]) == 0)
+        var w = Onnx_TensorProto()
+        w.name = "W"
+        w.dataType = Int32(ElementType.float32.rawValue)
+        w.dims = [0, 1 << 40, 1 << 40]
+        let proto = ProtoModelBuilder.model(
+            nodes: [ProtoModelBuilder.node("Identity", ["W"], ["Y"], name: "id")],
+            inputs: [], outputs: [ProtoModelBuilder.tensorInfo("Y", .float32, [nil])], initializers: [w])
+        let error = try #require(Self.loadError(try ProtoModelBuilder.bytes(proto)))
+        #expect(error.description.hasPrefix("initializer 'W': shape [0, 1099511627776, 1099511627776] holds too many elements"), "\(error)")
+    }
+
     @Test func externalDataIsRefused() throws {
         let error = try Self.invalid("external_data")
         guard case .unsupported(let place, let problem) = error else { Issue.record("\(error)"); return }

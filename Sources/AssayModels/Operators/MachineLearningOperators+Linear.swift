@@ -28,7 +28,8 @@ extension MachineLearningOperators {
         let labelCount = usesStrings ? stringLabels.count : intLabels.count
 
         let classes = intercepts.isEmpty ? (columns > 0 ? coefficients.count / columns : 0) : intercepts.count
-        guard classes > 0, coefficients.count == classes * columns else {
+        let (size, overflow) = classes.multipliedReportingOverflow(by: columns)
+        guard classes > 0, !overflow, coefficients.count == size, ModelTensor.elementCount([rows, classes]) != nil else {
             throw context.error("coefficients has \(coefficients.count) values, expected \(classes) classes × \(columns) features")
         }
         guard classes == 1 || labelCount >= classes else {
@@ -84,7 +85,8 @@ extension MachineLearningOperators {
         let targetCount = try context.int("targets", default: 1)
         guard targetCount > 0, let targets = Int(exactly: targetCount) else { throw context.error("targets must be positive, got \(targetCount)") }
         let transform = try PostTransform(context)
-        guard coefficients.count == targets * columns else {
+        let (size, overflow) = targets.multipliedReportingOverflow(by: columns)
+        guard !overflow, coefficients.count == size, ModelTensor.elementCount([rows, targets]) != nil else {
             throw context.error("coefficients has \(coefficients.count) values, expected \(targets) targets × \(columns) features")
         }
         guard intercepts.isEmpty || intercepts.count == targets else {

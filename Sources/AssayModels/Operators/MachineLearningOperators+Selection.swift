@@ -36,13 +36,14 @@ extension MachineLearningOperators {
             }
             picks.append(Int(i))
         }
+        let shape = x.shape.count == 1 ? [1, picks.count] : Array(x.shape.dropLast()) + [picks.count]
+        guard ModelTensor.elementCount(shape) != nil else { throw context.error("the output shape \(shape) is too large") }
         let outer = x.shape.dropLast().reduce(1, *)
         var flat: [Int] = []
         flat.reserveCapacity(outer * picks.count)
         for o in 0..<outer {
             for p in picks { flat.append(o * stride + p) }
         }
-        let shape = x.shape.count == 1 ? [1, picks.count] : Array(x.shape.dropLast()) + [picks.count]
         return [try context.output(x.elementType, shape: shape, x.storage.gathering(flat))]
     }
 }

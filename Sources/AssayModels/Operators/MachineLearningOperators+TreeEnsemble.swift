@@ -3,6 +3,10 @@ extension MachineLearningOperators {
     /// depends on the thread count (each row's result does not depend on the cut either).
     static let treeRowsPerBlock = 64
 
+    /// The most outputs a regressor may declare (`n_targets`); a guard against a hostile
+    /// model asking for outputs no memory can hold.
+    static let maxTargets: Int64 = 1 << 20
+
     /// How a regressor combines its trees' leaf values (`aggregate_function`).
     enum Aggregate: String, Sendable {
         case sum = "SUM", average = "AVERAGE", min = "MIN", max = "MAX"
@@ -33,8 +37,8 @@ extension MachineLearningOperators {
     /// order they are listed, per row; rows run in fixed blocks on the pool.
     static let prepareTreeEnsembleRegressor: OperatorPreparer = { context throws(ModelError) in
         let targetCount = try context.int("n_targets", default: 1)
-        guard targetCount > 0, targetCount < Int64(Int32.max), let targets = Int(exactly: targetCount) else {
-            throw context.error("n_targets must be positive, got \(targetCount)")
+        guard targetCount > 0, targetCount <= maxTargets, let targets = Int(exactly: targetCount) else {
+            throw context.error("n_targets must be between 1 and \(maxTargets), got \(targetCount)")
         }
         let ensemble = try TreeEnsemble(context, weightPrefix: "target", outputCount: targets)
         let aggregateName = try context.string("aggregate_function", default: "SUM")
@@ -115,6 +119,9 @@ extension MachineLearningOperators {
     ) throws(ModelError) -> (rows: Int, columns: Int, features: [Double]) {
         let x = try context.tensor(inputs, 0)
         let (rows, columns) = try rowsAndColumns(x.shape, context)
+        guard rows.multipliedReportingOverflow(by: max(columns, Int(maxTargets))).overflow == false else {
+            throw context.error("the input has too many rows (\(rows))")
+        }
         guard ensemble.maxFeature < columns else {
             throw context.error("the trees read feature \(ensemble.maxFeature) but the input has \(columns) features")
         }

@@ -19,7 +19,9 @@ extension TensorOperators {
             else {
                 throw context.error("input \(i) has shape \(p.shape), which does not match \(first.shape) outside axis \(axis)")
             }
-            total += p.shape[axis]
+            let (sum, overflow) = total.addingReportingOverflow(p.shape[axis])
+            guard !overflow else { throw context.error("the joined axis \(axis) is too long") }
+            total = sum
         }
         var shape = first.shape
         shape[axis] = total
@@ -60,6 +62,8 @@ extension TensorOperators {
             }
             picks.append(Int(i < 0 ? i + Int64(size) : i))
         }
+        let shape = Array(data.shape[..<axis]) + indexShape + Array(data.shape[(axis + 1)...])
+        guard ModelTensor.elementCount(shape) != nil else { throw context.error("the output shape \(shape) is too large") }
         let outer = data.shape[..<axis].reduce(1, *)
         let inner = data.shape[(axis + 1)...].reduce(1, *)
         var flat: [Int] = []
@@ -70,7 +74,6 @@ extension TensorOperators {
                 flat.append(contentsOf: base..<(base + inner))
             }
         }
-        let shape = Array(data.shape[..<axis]) + indexShape + Array(data.shape[(axis + 1)...])
         return [try context.output(data.elementType, shape: shape, data.storage.gathering(flat))]
     }
 }
