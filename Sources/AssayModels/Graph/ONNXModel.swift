@@ -17,8 +17,9 @@ import SwiftProtobuf
 public struct ONNXModel: Sendable {
     /// The ONNX IR version the file declares (`ir_version`).
     public let irVersion: Int64
-    /// The exporter's name and version (`skl2onnx`, `1.20.0`).
+    /// The exporter's name (`skl2onnx`).
     public let producerName: String
+    /// The exporter's version (`1.20.0`).
     public let producerVersion: String
     /// Opset version per canonical domain: `""` (ai.onnx) and `"ai.onnx.ml"`.
     public let opsetImports: [String: Int]

@@ -11,9 +11,12 @@ public struct ValueSignature: Sendable, Equatable, CustomStringConvertible {
         case sequenceOfMaps(keyType: ElementType, valueType: ElementType)
     }
 
+    /// The edge name inputs are fed by and outputs are returned under.
     public let name: String
+    /// The declared type.
     public let kind: Kind
 
+    /// A signature; models build theirs when they load.
     public init(name: String, kind: Kind) {
         self.name = name
         self.kind = kind
