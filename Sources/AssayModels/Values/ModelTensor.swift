@@ -109,16 +109,23 @@ public struct ModelTensor: Sendable, Equatable {
         return nil
     }
 
-    /// The product of `shape`, or nil when a dimension is negative or the product overflows.
+    /// The product of `shape`, or nil when a dimension is negative or the product of the
+    /// non-zero dimensions overflows (so that no partial product of a valid shape overflows,
+    /// even for a shape with a zero dimension).
     public static func elementCount(_ shape: [Int]) -> Int? {
-        var count = 1
+        var nonZero = 1
+        var hasZero = false
         for d in shape {
             guard d >= 0 else { return nil }
-            let (p, o) = count.multipliedReportingOverflow(by: d)
+            if d == 0 {
+                hasZero = true
+                continue
+            }
+            let (p, o) = nonZero.multipliedReportingOverflow(by: d)
             if o { return nil }
-            count = p
+            nonZero = p
         }
-        return count
+        return hasZero ? 0 : nonZero
     }
 }
 
