@@ -12,7 +12,7 @@ public enum PipelineError: CategorizedError, Sendable, Equatable {
     public var description: String {
         switch self {
         case .invalidInput(let place, let problem, let fix):
-            return "\(place): \(problem). \(fix)"
+            return fix.isEmpty ? "\(place): \(problem)" : "\(place): \(problem). \(fix)"
         case .remote(let url, let problem, let fix):
             return "\(url): \(problem). \(fix)"
         }

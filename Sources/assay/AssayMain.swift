@@ -1,5 +1,6 @@
 import ArgumentParser
 import AssayDetectors
+import AssayModels
 import AssayNumerics
 import AssayStore
 import Foundation
@@ -54,6 +55,9 @@ enum AssayMain {
             return (2, ErrorCategory.usage.rawValue, message)
         }
         if let e = error as? DetectorError {
+            return (2, ErrorCategory.usage.rawValue, e.description)
+        }
+        if let e = error as? ModelError {
             return (2, ErrorCategory.usage.rawValue, e.description)
         }
         if let e = error as? NumericsError {

@@ -16,6 +16,14 @@ public enum InferenceProtocol {
         public var platform: String
         public var inputs: [TensorMetadata]
         public var outputs: [TensorMetadata]
+
+        public init(name: String, versions: [String], platform: String, inputs: [TensorMetadata], outputs: [TensorMetadata]) {
+            self.name = name
+            self.versions = versions
+            self.platform = platform
+            self.inputs = inputs
+            self.outputs = outputs
+        }
     }
 
     /// One input or output in the metadata; `-1` marks a variable dimension.
@@ -23,6 +31,12 @@ public enum InferenceProtocol {
         public var name: String
         public var datatype: String
         public var shape: [Int]
+
+        public init(name: String, datatype: String, shape: [Int]) {
+            self.name = name
+            self.datatype = datatype
+            self.shape = shape
+        }
     }
 
     /// The datatype name of an element type (`FP32`, `INT64`, …).
