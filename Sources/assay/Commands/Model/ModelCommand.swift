@@ -61,7 +61,7 @@ struct ModelAdd: ParsableCommand {
             if result.deduplicated { head += "  (already stored)" }
             Output.line(head)
             for key in ["url", "platform", "producer", "ir_version"] {
-                if let v = summary[key], let text = v.stringValue ?? (try? v.canonicalString) { Output.line("\(key): \(text)") }
+                if let v = summary[key], let text = v.stringValue ?? (try? v.canonicalString), !text.isEmpty { Output.line("\(key): \(text)") }
             }
             if let opsets = summary["opsets"]?.objectValue {
                 Output.line("opsets: " + opsets.keys.sorted().map { "\($0.isEmpty ? "ai.onnx" : $0) \(opsets[$0]?.intValue ?? 0)" }.joined(separator: ", "))
