@@ -15,6 +15,12 @@ let package = Package(
                 .product(name: "AssayPipeline", package: "Assay"),
                 .product(name: "AssayNumerics", package: "Assay"),
             ]),
+        .executableTarget(
+            name: "model-bench",
+            dependencies: [
+                .product(name: "AssayModels", package: "Assay"),
+                .product(name: "AssayNumerics", package: "Assay"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
