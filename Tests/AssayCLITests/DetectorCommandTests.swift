@@ -192,4 +192,38 @@ import _AssayTestSupport
         #expect(r3.status == 2)
         #expect(r3.stderr.contains("bad.npy (sha256:"), "\(r3.stderr)")
     }
+
+    /// Black-box shift detection: a KS detector on the ZipMap probabilities of the iris logistic
+    /// regression fixture; the model is an input of the fit and of every detection.
+    @Test func blackBoxShiftDetectionOnModelOutputs() throws {
+        let onnx = AssayBinary.packageRoot + "/Tests/AssayModelsTests/Fixtures/sklearn/logreg_iris.onnx"
+        #expect(try assay(["model", "add", onnx, "--name", "model:iris@v1"]).status == 0)
+        var x: UInt64 = 7
+        func u() -> Double { x = x &* 6364136223846793005 &+ 1442695040888963407; return Double(x >> 11) / 9007199254740992.0 }
+        func rows(_ n: Int, petalShift: Double) -> String {
+            var text = "sl,sw,pl,pw\n"
+            for _ in 0..<n { text += "\(5 + u()),\(3 + u()),\(1 + 5 * u() + petalShift),\(2 * u() + petalShift / 2)\n" }
+            return text
+        }
+        let ref = try dir.write("iris_ref.csv", rows(300, petalShift: 0))
+        let same = try dir.write("iris_same.csv", rows(200, petalShift: 0))
+        let shifted = try dir.write("iris_shift.csv", rows(200, petalShift: 1.5))
+        let fit = try assay(["detector", "fit", "ks", "--reference", ref, "--preprocess", "bbsd:model=model:iris@v1", "--name", "detector:bbsd", "--json"])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        #expect(try json(fit)["features"] as? Int == 3)
+        let a = try json(try assay(["detect", "detector:bbsd", "--input", same, "--json"]))
+        let b = try json(try assay(["detect", "detector:bbsd", "--input", shifted, "--json"]))
+        #expect(a["is_drift"] as? Int == 0)
+        #expect(b["is_drift"] as? Int == 1)
+        let lineage = try assay(["lineage", try #require(b["result"] as? String), "--up", "--json"])
+        #expect(lineage.stdout.contains("\"model\""), "\(lineage.stdout.prefix(400))")
+        let badOutput = try assay(["detector", "fit", "ks", "--reference", ref, "--preprocess", "bbsd:model=model:iris@v1,output=nope"])
+        #expect(badOutput.status == 2)
+        #expect(badOutput.stderr.contains("no output nope"), "\(badOutput.stderr)")
+        let notAModel = try assay(["detector", "fit", "ks", "--reference", ref, "--preprocess", "bbsd:model=\(ref)"])
+        #expect(notAModel.status == 2)
+        let noModel = try assay(["detector", "fit", "ks", "--reference", ref, "--preprocess", "bbsd:output=x"])
+        #expect(noModel.status == 2)
+        #expect(noModel.stderr.contains("model is required"), "\(noModel.stderr)")
+    }
 }

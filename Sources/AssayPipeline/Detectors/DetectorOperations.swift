@@ -33,13 +33,15 @@ public enum DetectorOperations {
     public static func fit(in workspace: Workspace, type: DriftDetectorKind, source: ArtifactID, name: String?,
                            assignments: [String], preprocess: String? = nil, seed: UInt64) throws -> FitResult {
         if let name { try Workspace.validateName(name) }
-        let spec = try preprocess.map { (text: String) throws(PipelineError) in try Preprocessor.Spec(parsing: text) }
+        var spec = try preprocess.map { (text: String) throws(PipelineError) in try Preprocessor.Spec(parsing: text) }
+        // A bbsd model named by a name or prefix is recorded by its full id.
+        if let model = spec?.model { spec?.model = try workspace.resolveArtifact(model).rawValue }
         let data = try MatrixData.load(source, from: workspace)
         if let (i, v) = data.tensor.firstNonFinite() {
             let w = max(data.tensor.rowWidth, 1)
             throw PipelineError.invalidInput(place: "\(source.short): row \(i / w + 1), column \(i % w + 1)", problem: "is \(v)", fix: "Remove or impute missing values before fitting.")
         }
-        let preprocessor = try spec.map { try Preprocessor.fit($0, reference: data.tensor, seed: seed, pool: pool) }
+        let preprocessor = try spec.map { try Preprocessor.fit($0, reference: data.tensor, seed: seed, pool: pool, workspace: workspace) }
         let matrix = try preprocessor?.transform(data.tensor, pool: pool) ?? data.tensor.rowMatrix()
         let params = try DetectorParameters(kind: type.rawValue, assignments: assignments)
         let resolved = try type.resolvedParameters(params, features: matrix.rowWidth)
@@ -49,7 +51,8 @@ public enum DetectorOperations {
         let recipe = Recipe(operation: fitOperation.name, operationVersion: fitOperation.version,
                             parameters: .object(["type": .string(type.rawValue), "parameters": .object(resolved),
                                                  "preprocess": spec.map { .string($0.text) } ?? .null]),
-                            seed: seed, inputs: [RunArtifact(role: "reference", id: source)])
+                            seed: seed, inputs: [RunArtifact(role: "reference", id: source)]
+                                + (spec?.model.flatMap { try? ArtifactID($0) }.map { [RunArtifact(role: "model", id: $0)] } ?? []))
         let run = try workspace.beginRun(recipe)
         let referenceID = try run.addOutput(bytes: NPYFormat.encode(matrix), role: "reference", kind: "matrix")
         var preprocessRecord: (type: String, spec: String, state: ArtifactID)?
@@ -85,8 +88,10 @@ public enum DetectorOperations {
                       RunArtifact(role: "input", id: input)]
         var preprocessor: Preprocessor?
         if let p = artifact.preprocess {
-            preprocessor = try Preprocessor.load(type: p.type, bytes: try workspace.blobs.bytes(of: p.state), place: p.state.short)
+            let state = try workspace.blobs.bytes(of: p.state)
+            preprocessor = try Preprocessor.load(type: p.type, bytes: state, place: p.state.short, workspace: workspace)
             inputs.append(RunArtifact(role: "preprocessor", id: p.state))
+            if let model = Preprocessor.modelInput(type: p.type, bytes: state) { inputs.append(RunArtifact(role: "model", id: model)) }
         }
         let recipe = Recipe(operation: detectOperation.name, operationVersion: detectOperation.version,
                             parameters: .object([:]), seed: seed, inputs: inputs)

@@ -1,3 +1,4 @@
+import AssayModels
 import AssayNumerics
 import AssayStore
 
@@ -9,9 +10,22 @@ import AssayStore
 /// - `uae:dim=K` — an untrained autoencoder (Failing Loudly): a randomly initialised encoder,
 ///   seeded from the fit's seed. Dense on flat rows; convolutional for images (`.npy` of shape
 ///   `[n, height, width, channels]`, or flat rows with `shape=HxWxC`, e.g. `uae:dim=32,shape=8x8x1`).
+/// - `bbsd:model=MODEL[,output=NAME]` — black-box shift detection (Lipton et al.): the outputs of
+///   a model in the store (an ONNX model; its softmax probabilities, by default the first float
+///   output of two dimensions or ZipMap's probabilities), as Alibi Detect's
+///   `preprocess_drift` with a classifier. The model is an input of every detection.
 public enum Preprocessor: Sendable {
     case pca(PCA)
     case uae(UntrainedAutoencoder, UAERecipe)
+    case model(ONNXModel, ModelOutputs)
+
+    /// Which model and which of its outputs feed the detector.
+    public struct ModelOutputs: Sendable, Equatable, Codable {
+        /// The model artifact id.
+        public var model: String
+        /// The output used.
+        public var output: String
+    }
 
     /// What determines an untrained autoencoder: its architecture and seed. The weights are drawn
     /// again from these whenever the detector runs (a few milliseconds, against megabytes of
@@ -45,46 +59,68 @@ public enum Preprocessor: Sendable {
         public var type: String
         public var dimension: Int
         public var imageShape: [Int]?
+        /// `bbsd`: the model as typed (id, prefix or name); resolved to a full id at fit.
+        public var model: String?
+        /// `bbsd`: the output to use, or nil for the default.
+        public var output: String?
 
         /// The canonical text form, recorded in the fit's parameters.
         public var text: String {
-            "\(type):dim=\(dimension)" + (imageShape.map { ",shape=" + $0.map(String.init).joined(separator: "x") } ?? "")
+            if type == "bbsd" { return "bbsd:model=\(model ?? "")" + (output.map { ",output=\($0)" } ?? "") }
+            return "\(type):dim=\(dimension)" + (imageShape.map { ",shape=" + $0.map(String.init).joined(separator: "x") } ?? "")
         }
 
-        /// Parses `pca:dim=16`, `uae:dim=32`, `uae:dim=32,shape=8x8x1`.
+        /// Parses `pca:dim=16`, `uae:dim=32`, `uae:dim=32,shape=8x8x1`, `bbsd:model=model:clf@v1`,
+        /// `bbsd:model=sha256:…,output=probabilities`.
         public init(parsing text: String) throws(PipelineError) {
             func bad(_ why: String) -> PipelineError {
-                .invalidInput(place: "--preprocess \(text)", problem: why, fix: "Write pca:dim=16, uae:dim=32 or uae:dim=32,shape=8x8x1.")
+                .invalidInput(place: "--preprocess \(text)", problem: why, fix: "Write pca:dim=16, uae:dim=32, uae:dim=32,shape=8x8x1 or bbsd:model=NAME[,output=OUTPUT].")
             }
             let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-            guard parts.count == 2, ["pca", "uae"].contains(parts[0]) else { throw bad("unknown preprocessing (pca or uae)") }
+            guard parts.count == 2, ["pca", "uae", "bbsd"].contains(parts[0]) else { throw bad("unknown preprocessing (pca, uae or bbsd)") }
             type = parts[0]
             var dim: Int?
             var shape: [Int]?
             for option in parts[1].split(separator: ",") {
                 let kv = option.split(separator: "=", maxSplits: 1).map(String.init)
-                guard kv.count == 2 else { throw bad("expected key=value, got \(option)") }
+                guard kv.count == 2, !kv[1].isEmpty else { throw bad("expected key=value, got \(option)") }
                 switch kv[0] {
-                case "dim":
+                case "dim" where type != "bbsd":
                     guard let d = Int(kv[1]), d >= 1 else { throw bad("dim must be a positive whole number") }
                     dim = d
                 case "shape" where type == "uae":
                     let dims = kv[1].split(separator: "x").compactMap { Int($0) }
                     guard dims.count == 3, dims.allSatisfy({ $0 >= 1 }) else { throw bad("shape must be HxWxC, e.g. 8x8x1") }
                     shape = dims
+                case "model" where type == "bbsd":
+                    model = kv[1]
+                case "output" where type == "bbsd":
+                    output = kv[1]
                 default:
                     throw bad("unknown option \(kv[0])")
                 }
             }
-            guard let dim else { throw bad("dim is required") }
-            dimension = dim
+            if type == "bbsd" {
+                guard model != nil else { throw bad("model is required") }
+                dimension = 0
+            } else {
+                guard let dim else { throw bad("dim is required") }
+                dimension = dim
+            }
             imageShape = shape
         }
     }
 
-    /// Fits (PCA) or draws (UAE) the preprocessor for `reference`.
-    public static func fit(_ spec: Spec, reference: Tensor<Double>, seed: UInt64, pool: BlockPool?) throws -> Preprocessor {
+    /// Fits (PCA) or draws (UAE) the preprocessor for `reference`; for `bbsd`, loads the model
+    /// from `workspace` (the spec's model must be a full id by then).
+    public static func fit(_ spec: Spec, reference: Tensor<Double>, seed: UInt64, pool: BlockPool?, workspace: Workspace? = nil) throws -> Preprocessor {
         switch spec.type {
+        case "bbsd":
+            guard let workspace, let text = spec.model else {
+                throw PipelineError.invalidInput(place: "--preprocess \(spec.text)", problem: "no model", fix: "Name a model added with assay model add.")
+            }
+            let id = try ArtifactID(text)
+            return try loadModel(id, output: spec.output, from: workspace, place: "--preprocess \(spec.text)")
         case "pca":
             let m = reference.rowMatrix()
             guard spec.dimension <= m.rowWidth else {
@@ -111,6 +147,63 @@ public enum Preprocessor: Sendable {
         switch self {
         case .pca(let p): return try p.transform(x.rowMatrix(), pool: pool)
         case .uae(let u, _): return try u.encode(x.rowMatrix().converted(to: Float.self), pool: pool).converted(to: Double.self)
+        case .model(let model, let outputs): return try Preprocessor.modelOutputs(model, output: outputs.output, x, pool: pool)
+        }
+    }
+
+    /// A model artifact as a preprocessor, checking that it is an ONNX model with the output.
+    static func loadModel(_ id: ArtifactID, output: String?, from workspace: Workspace, place: String) throws -> Preprocessor {
+        guard case .onnx(let model) = try ModelArtifact.load(id, from: workspace) else {
+            throw PipelineError.invalidInput(place: place, problem: "\(id.short) is a remote model", fix: "Black-box shift detection needs a model whose outputs can be reproduced: add the ONNX file.")
+        }
+        let names = model.outputs.map(\.name)
+        let chosen: String
+        if let output {
+            guard names.contains(output) else {
+                throw PipelineError.invalidInput(place: place, problem: "the model has no output \(output)", fix: "Pick one of: \(names.joined(separator: ", ")).")
+            }
+            chosen = output
+        } else {
+            let probabilities = model.outputs.first { signature in
+                switch signature.kind {
+                case .sequenceOfMaps: return true
+                case .tensor(let type, let shape): return type == .float32 && (shape?.count ?? 2) == 2
+                }
+            }
+            guard let probabilities else {
+                throw PipelineError.invalidInput(place: place, problem: "the model has no float output of two dimensions (outputs: \(names.joined(separator: ", ")))",
+                                                 fix: "Name the output to use with output=NAME.")
+            }
+            chosen = probabilities.name
+        }
+        return .model(model, ModelOutputs(model: id.rawValue, output: chosen))
+    }
+
+    /// The model's output `output` on the rows of `x`, as a matrix `[rows, classes]`.
+    static func modelOutputs(_ model: ONNXModel, output: String, _ x: Tensor<Double>, pool: BlockPool?) throws -> Tensor<Double> {
+        guard model.inputs.count == 1, case .tensor(let type, let shape) = model.inputs[0].kind else {
+            throw PipelineError.invalidInput(place: "bbsd model", problem: "the model has \(model.inputs.count) inputs", fix: "Use a model with one tensor input.")
+        }
+        let name = model.inputs[0].name
+        let input = try ModelOperations.inputTensor(x, name: name, type: type, shape: shape, place: "bbsd input")
+        let outputs = try InferenceSession(model: model).run(inputs: [name: input], pool: pool)
+        guard let value = outputs.first(where: { $0.name == output })?.value else {
+            throw PipelineError.invalidInput(place: "bbsd model", problem: "no output \(output)", fix: "Fit the detector again.")
+        }
+        switch value {
+        case .sequenceOfMaps(_, let rows):
+            let width = rows.first?.count ?? 0
+            return try Tensor(shape: [rows.count, width], scalars: rows.flatMap { $0.map(Double.init) })
+        case .tensor(let t):
+            let values: [Double]
+            switch t.storage {
+            case .float(let v): values = v.map(Double.init)
+            case .double(let v): values = v
+            case .int64(let v): values = v.map(Double.init)
+            default: throw PipelineError.invalidInput(place: "bbsd model", problem: "output \(output) holds \(t.elementType)", fix: "Pick a numeric output.")
+            }
+            let rows = t.shape.first ?? 1
+            return try Tensor(shape: [rows, rows == 0 ? 0 : values.count / rows], scalars: values)
         }
     }
 
@@ -119,6 +212,7 @@ public enum Preprocessor: Sendable {
         switch self {
         case .pca: "pca"
         case .uae: "uae"
+        case .model: "bbsd"
         }
     }
 
@@ -128,12 +222,23 @@ public enum Preprocessor: Sendable {
         switch self {
         case .pca(let p): try CanonicalJSON.encode(p)
         case .uae(_, let recipe): try CanonicalJSON.encode(recipe)
+        case .model(_, let outputs): try CanonicalJSON.encode(outputs)
         }
     }
 
-    /// Reads a state artifact written by ``stateBytes()``.
-    public static func load(type: String, bytes: [UInt8], place: String) throws -> Preprocessor {
+    /// The model artifact a `bbsd` state names, or nil for other preprocessing.
+    public static func modelInput(type: String, bytes: [UInt8]) -> ArtifactID? {
+        guard type == "bbsd", let state = try? CanonicalJSON.decode(ModelOutputs.self, from: bytes) else { return nil }
+        return try? ArtifactID(state.model)
+    }
+
+    /// Reads a state artifact written by ``stateBytes()``; `workspace` holds a `bbsd` model.
+    public static func load(type: String, bytes: [UInt8], place: String, workspace: Workspace? = nil) throws -> Preprocessor {
         switch type {
+        case "bbsd":
+            let state = try CanonicalJSON.decode(ModelOutputs.self, from: bytes)
+            guard let workspace else { throw PipelineError.invalidInput(place: place, problem: "no workspace to load the model from", fix: "Run the detector in its workspace.") }
+            return try loadModel(try ArtifactID(state.model), output: state.output, from: workspace, place: place)
         case "pca": return .pca(try CanonicalJSON.decode(PCA.self, from: bytes))
         case "uae":
             let recipe = try CanonicalJSON.decode(UAERecipe.self, from: bytes)

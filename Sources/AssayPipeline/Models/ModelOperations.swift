@@ -83,7 +83,7 @@ public enum ModelOperations {
                     throw PipelineError.invalidInput(place: model.short, problem: "the model has \(onnx.inputs.count) inputs (\(onnx.inputs.map(\.description).joined(separator: "; ")))",
                                                      fix: "assay predict feeds one matrix; export the model with a single tensor input.")
                 }
-                let tensor = try inputTensor(data, name: onnx.inputs[0].name, type: type, shape: shape, place: input.short)
+                let tensor = try inputTensor(data.tensor, name: onnx.inputs[0].name, type: type, shape: shape, place: input.short)
                 let session = try InferenceSession(model: onnx)
                 outputs = try session.run(inputs: [onnx.inputs[0].name: tensor], pool: DetectorOperations.pool).map { ($0.name, $0.value) }
             case .remote(let endpoint, let metadata):
@@ -95,7 +95,7 @@ public enum ModelOperations {
                     throw PipelineError.invalidInput(place: endpoint.url, problem: "input \(declared.name) has datatype \(declared.datatype)", fix: "assay predict sends numbers (FP32, FP64 or integers).")
                 }
                 let shape: [Int?]? = declared.shape.isEmpty ? nil : declared.shape.map { $0 < 0 ? nil : $0 }
-                let tensor = try inputTensor(data, name: declared.name, type: type, shape: shape, place: input.short)
+                let tensor = try inputTensor(data.tensor, name: declared.name, type: type, shape: shape, place: input.short)
                 let answer = try endpoint.infer([(declared.name, tensor)], id: run.id.rawValue)
                 reportedVersion = answer.modelVersion
                 outputs = answer.outputs.map { ($0.name, .tensor($0.tensor)) }
@@ -112,10 +112,10 @@ public enum ModelOperations {
     }
 
     /// The matrix as the model's input: reshaped to `[N, …declared]` and converted to `type`.
-    static func inputTensor(_ data: MatrixData, name: String, type: ElementType, shape declared: [Int?]?, place: String) throws -> ModelTensor {
-        let rows = data.tensor.rowCount
-        let width = data.tensor.rowWidth
-        var shape = data.tensor.shape.isEmpty ? [rows, width] : data.tensor.shape
+    static func inputTensor(_ data: Tensor<Double>, name: String, type: ElementType, shape declared: [Int?]?, place: String) throws -> ModelTensor {
+        let rows = data.rowCount
+        let width = data.rowWidth
+        var shape = data.shape.isEmpty ? [rows, width] : data.shape
         if let declared, declared.count >= 1 {
             let trailing = declared.dropFirst()
             let known = trailing.compactMap { $0 }
@@ -134,7 +134,7 @@ public enum ModelOperations {
                 throw PipelineError.invalidInput(place: place, problem: "\(rows) rows, the model input \(name) takes exactly \(batch)", fix: "Pass \(batch) rows at a time.")
             }
         }
-        let values = data.tensor.scalars
+        let values = data.scalars
         switch type {
         case .float32:
             return ModelTensor(float: values.map { Float($0) }, shape: shape)
