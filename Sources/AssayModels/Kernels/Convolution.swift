@@ -45,7 +45,7 @@ struct Convolution {
                             return
                         }
                         let xs = InputPointer(base: xp0), ws = InputPointer(base: wp0)
-                        let bs = bb.baseAddress.map { InputPointer(base: $0) }
+                        let bs = b.isEmpty ? nil : bb.baseAddress.map { InputPointer(base: $0) }
                         let ys = OutputPointer(base: yp)
                         KernelBlocks.run(pool, count: batch, size: perBlock) { images in
                             let col = UnsafeMutablePointer<Float>.allocate(capacity: direct ? 1 : kg * p)
