@@ -145,3 +145,31 @@ import Testing
         #expect(FloatElementary.tanh(0.5) == Float(0.46211715726000974))
     }
 }
+
+/// The direct stride-1 convolution gives the same bits as the im2col matrix product.
+@Suite struct ConvolutionPathTests {
+    @Test(arguments: [
+        // (channels in, out, groups, height, width, kernel y, x, pad t, l, b, r, stride y, dilation)
+        [3, 16, 1, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1],
+        [4, 7, 1, 7, 13, 3, 2, 0, 2, 1, 0, 1, 1],
+        [6, 6, 3, 9, 9, 3, 3, 2, 2, 2, 2, 2, 2],
+        [4, 8, 4, 5, 11, 3, 3, 1, 1, 1, 1, 1, 1],
+        [5, 13, 1, 6, 6, 1, 1, 0, 0, 0, 0, 1, 1],
+    ])
+    func directMatchesIm2col(_ p: [Int]) {
+        var rng = SeededGenerator(seed: UInt64(p.reduce(0, +)))
+        let g = WindowGeometry(inputY: p[3], inputX: p[4], kernelY: p[5], kernelX: p[6], strideY: p[11], strideX: 1,
+                               dilationY: p[12], dilationX: p[12], padTop: p[7], padLeft: p[8], padBottom: p[9], padRight: p[10],
+                               outputY: (p[3] + p[7] + p[9] - (p[5] - 1) * p[12] - 1) / p[11] + 1,
+                               outputX: p[4] + p[8] + p[10] - (p[6] - 1) * p[12])
+        let conv = Convolution(geometry: g, batch: 3, inputChannels: p[0], outputChannels: p[1], groups: p[2])
+        let x = (0..<(3 * p[0] * p[3] * p[4])).map { _ in Float(rng.uniform(in: -1..<1)) }
+        let w = (0..<(p[1] * p[0] / p[2] * p[5] * p[6])).map { _ in Float(rng.uniform(in: -1..<1)) }
+        let b = (0..<p[1]).map { _ in Float(rng.uniform(in: -1..<1)) }
+        for bias in [b, []] {
+            let direct = conv.apply(x, w, bias, pool: nil, direct: true)
+            let im2col = conv.apply(x, w, bias, pool: nil, direct: false)
+            #expect(direct.map(\.bitPattern) == im2col.map(\.bitPattern), "\(p) bias: \(!bias.isEmpty)")
+        }
+    }
+}

@@ -26,7 +26,10 @@ struct Convolution {
     /// `y = conv(x, w) + b` with `x` `[batch, inputChannels, inputY, inputX]`, `w`
     /// `[outputChannels, inputChannels/groups, kernelY, kernelX]`, `b` empty or one per output
     /// channel; returns `[batch, outputChannels, outputY, outputX]`.
-    func apply(_ x: [Float], _ w: [Float], _ b: [Float], pool: BlockPool?) -> [Float] {
+    ///
+    /// Stride-1 geometries run ``applyDirect(_:_:_:bias:images:output:)`` (same bits; `direct:
+    /// false` forces the im2col product, for tests).
+    func apply(_ x: [Float], _ w: [Float], _ b: [Float], pool: BlockPool?, direct: Bool = true) -> [Float] {
         let g = geometry
         let p = outputPlane, m = outputChannels
         let cg = inputChannels / groups, mg = outputChannels / groups
@@ -34,7 +37,7 @@ struct Convolution {
         let count = batch * m * p
         let direct = g.kernelY == 1 && g.kernelX == 1 && g.strideY == 1 && g.strideX == 1
             && g.padTop == 0 && g.padLeft == 0 && g.padBottom == 0 && g.padRight == 0
-        let perBlock = max(1, (1 << 16) / max(1, m * p))
+        let perBlock = max(1, (1 << 14) / max(1, m * p))
         let inPlane = g.inputY * g.inputX
         return x.withUnsafeBufferPointer { xb in
             w.withUnsafeBufferPointer { wb in
@@ -47,6 +50,24 @@ struct Convolution {
                         let xs = InputPointer(base: xp0), ws = InputPointer(base: wp0)
                         let bs = b.isEmpty ? nil : bb.baseAddress.map { InputPointer(base: $0) }
                         let ys = OutputPointer(base: yp)
+                        if direct && supportsDirect {
+                            let packed = packedWeights(wp0)
+                            let offsets = tapOffsets(paddedLayout)
+                            let packedBias = bs.map { self.packedBias($0.base) } ?? []
+                            packed.withUnsafeBufferPointer { pw in
+                                offsets.withUnsafeBufferPointer { po in
+                                    packedBias.withUnsafeBufferPointer { pb in
+                                        guard let pwp = pw.baseAddress, let pop = po.baseAddress else { return }
+                                        let pws = InputPointer(base: pwp), pos = InputPointer(base: pop)
+                                        let pbs = bs == nil ? nil : pb.baseAddress.map { InputPointer(base: $0) }
+                                        KernelBlocks.run(pool, count: batch, size: perBlock) { images in
+                                            applyDirect(xs.base, pws.base, pos.base, bias: pbs?.base, images: images, output: ys.base)
+                                        }
+                                    }
+                                }
+                            }
+                            return
+                        }
                         KernelBlocks.run(pool, count: batch, size: perBlock) { images in
                             let col = UnsafeMutablePointer<Float>.allocate(capacity: direct ? 1 : kg * p)
                             defer { col.deallocate() }

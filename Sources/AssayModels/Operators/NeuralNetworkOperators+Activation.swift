@@ -8,7 +8,13 @@ extension NeuralNetworkOperators {
     @inline(__always)
     static func map(_ context: OperatorContext, _ inputs: [ModelValue?], _ f: (Float) -> Float) throws(ModelError) -> [ModelValue] {
         let (x, shape) = try floatInput(context, inputs)
-        return [floatValue(x.map(f), shape)]
+        let y = x.withUnsafeBufferPointer { xb in
+            [Float].filled(count: x.count) { yp in
+                guard let xp = xb.baseAddress else { return }
+                for i in 0..<xb.count { yp[i] = f(xp[i]) }
+            }
+        }
+        return [floatValue(y, shape)]
     }
 
     /// `y = f(x)` on a float32 input, eight lanes at a time (the tail padded with zeros, whose
