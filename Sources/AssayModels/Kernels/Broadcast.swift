@@ -56,6 +56,19 @@ struct Broadcast {
     /// `op` applied element-wise over the broadcast, row-major.
     @inline(__always)
     func apply<T>(_ a: [T], _ b: [T], _ op: (T, T) -> T) -> [T] {
+        if dims.count == 1 && aStrides[0] == 1 && bStrides[0] == 1 {
+            // Same shapes: one flat loop.
+            return a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    [T](unsafeUninitializedCapacity: ap.count) { out, initialized in
+                        if let o = out.baseAddress {
+                            for i in 0..<ap.count { (o + i).initialize(to: op(ap[i], bp[i])) }
+                        }
+                        initialized = ap.count
+                    }
+                }
+            }
+        }
         let count = shape.reduce(1, *)
         let inner = dims[dims.count - 1]
         let ia = aStrides[dims.count - 1], ib = bStrides[dims.count - 1]

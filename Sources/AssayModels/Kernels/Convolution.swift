@@ -35,7 +35,7 @@ struct Convolution {
         let cg = inputChannels / groups, mg = outputChannels / groups
         let kg = cg * g.kernelY * g.kernelX
         let count = batch * m * p
-        let direct = g.kernelY == 1 && g.kernelX == 1 && g.strideY == 1 && g.strideX == 1
+        let pointwise = g.kernelY == 1 && g.kernelX == 1 && g.strideY == 1 && g.strideX == 1
             && g.padTop == 0 && g.padLeft == 0 && g.padBottom == 0 && g.padRight == 0
         let perBlock = max(1, (1 << 14) / max(1, m * p))
         let inPlane = g.inputY * g.inputX
@@ -69,13 +69,13 @@ struct Convolution {
                             return
                         }
                         KernelBlocks.run(pool, count: batch, size: perBlock) { images in
-                            let col = UnsafeMutablePointer<Float>.allocate(capacity: direct ? 1 : kg * p)
+                            let col = UnsafeMutablePointer<Float>.allocate(capacity: pointwise ? 1 : kg * p)
                             defer { col.deallocate() }
                             for n in images {
                                 for group in 0..<groups {
                                     let planes = xs.base + (n * inputChannels + group * cg) * inPlane
                                     let bMatrix: UnsafePointer<Float>
-                                    if direct {
+                                    if pointwise {
                                         bMatrix = planes
                                     } else {
                                         gather(planes, cg, into: col)

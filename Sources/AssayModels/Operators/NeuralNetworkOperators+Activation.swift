@@ -108,19 +108,25 @@ extension NeuralNetworkOperators {
         let y = x.withUnsafeBufferPointer { xb in
             [Float].filled(count: x.count) { yp in
                 guard let xp = xb.baseAddress else { return }
+                if inner == 1 {
+                    // Rows are contiguous: shift every row by its maximum, exponentiate the whole
+                    // buffer eight lanes at a time, then sum and normalize each row.
+                    for o in 0..<outer { shiftByMaximum(xp + o * length, yp + o * length, length) }
+                    exponentiate(yp, x.count)
+                    for o in 0..<outer { normalize(xp + o * length, yp + o * length, length, logarithm) }
+                    return
+                }
                 let row = UnsafeMutablePointer<Float>.allocate(capacity: 2 * length)
                 defer { row.deallocate() }
                 let rowOut = row + length
                 for o in 0..<outer {
                     for i in 0..<inner {
                         let base = o * length * inner + i
-                        if inner == 1 {
-                            softmaxRow(xp + base, yp + base, length, logarithm)
-                        } else {
-                            for k in 0..<length { row[k] = xp[base + k * inner] }
-                            softmaxRow(row, rowOut, length, logarithm)
-                            for k in 0..<length { yp[base + k * inner] = rowOut[k] }
-                        }
+                        for k in 0..<length { row[k] = xp[base + k * inner] }
+                        shiftByMaximum(row, rowOut, length)
+                        exponentiate(rowOut, length)
+                        normalize(row, rowOut, length, logarithm)
+                        for k in 0..<length { yp[base + k * inner] = rowOut[k] }
                     }
                 }
             }
@@ -128,32 +134,41 @@ extension NeuralNetworkOperators {
         return [floatValue(y, shape)]
     }
 
-    /// One softmax slice of `n` contiguous elements from `x` into `y` (distinct buffers).
-    static func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ logarithm: Bool) {
+    /// `y[k] = x[k] − m` with `m` the largest of the `n ≥ 1` elements (NaN if any is NaN).
+    @inline(__always)
+    static func shiftByMaximum(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         var m = x[0]
-        for k in 1..<max(n, 1) where x[k] > m || m != m { m = x[k] }
-        if m != m {
-            // A NaN anywhere makes the whole slice NaN.
-            for k in 0..<n { y[k] = .nan }
-            return
-        }
-        // e_k = exp(x_k − m), eight lanes at a time, into y; then the sum in index order.
-        let shift = SIMD8<Float>(repeating: m)
+        for k in 1..<max(n, 1) where x[k] > m || x[k] != x[k] { m = x[k] }
+        for k in 0..<n { y[k] = x[k] - m }
+    }
+
+    /// `y[k] = exp(y[k])` for `k < n`, eight lanes at a time (lanes are independent, so the
+    /// grouping changes no bits).
+    @inline(__always)
+    static func exponentiate(_ y: UnsafeMutablePointer<Float>, _ n: Int) {
         var k = 0
         while k + 8 <= n {
-            let v = UnsafeRawPointer(x + k).loadUnaligned(as: SIMD8<Float>.self) - shift
+            let v = UnsafeMutableRawPointer(y + k).loadUnaligned(as: SIMD8<Float>.self)
             UnsafeMutableRawPointer(y + k).storeBytes(of: FloatElementary.exp(v), as: SIMD8<Float>.self)
             k += 8
         }
         if k < n {
             var v = SIMD8<Float>()
-            for j in 0..<(n - k) { v[j] = x[k + j] - m }
+            for j in 0..<(n - k) { v[j] = y[k + j] }
             let e = FloatElementary.exp(v)
             for j in 0..<(n - k) { y[k + j] = e[j] }
         }
+    }
+
+    /// Given `y[k] = exp(x[k] − m)`: the sum `s` in index order from +0, then `y[k] / s`
+    /// (Softmax) or `(x[k] − m) − log s` (LogSoftmax).
+    @inline(__always)
+    static func normalize(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ logarithm: Bool) {
         var sum: Float = 0
         for k in 0..<n { sum += y[k] }
         if logarithm {
+            var m = x[0]
+            for k in 1..<max(n, 1) where x[k] > m || x[k] != x[k] { m = x[k] }
             let logSum = FloatElementary.log(sum)
             for k in 0..<n { y[k] = (x[k] - m) - logSum }
         } else {
