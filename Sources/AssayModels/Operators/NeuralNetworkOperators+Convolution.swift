@@ -1,0 +1,52 @@
+extension NeuralNetworkOperators {
+    /// Conv over `[N, C, W]` or `[N, C, H, W]` float32 input with weights `[M, C/group, kH, kW]`
+    /// and an optional bias `[M]`; arithmetic as documented on ``Convolution``.
+    static func conv(_ context: OperatorContext, _ inputs: [ModelValue?]) throws(ModelError) -> [ModelValue] {
+        let (x, xShape) = try floatInput(context, inputs, 0)
+        let (w, wShape) = try floatInput(context, inputs, 1)
+        let bias = try context.optionalTensor(inputs, 2)
+        guard xShape.count == 3 || xShape.count == 4 else {
+            throw context.error("input X must be [N, C, W] or [N, C, H, W], got shape \(xShape)")
+        }
+        guard wShape.count == xShape.count else {
+            throw context.error("weights W must have the rank of X (\(xShape.count)), got shape \(wShape)")
+        }
+        let group64 = try context.int("group", default: 1)
+        guard group64 >= 1, group64 <= maximumAttribute else {
+            throw context.error("attribute 'group' = \(group64) must be at least 1")
+        }
+        let group = Int(group64)
+        let (n, c, m) = (xShape[0], xShape[1], wShape[0])
+        guard c % group == 0, m % group == 0 else {
+            throw context.error("group = \(group) must divide both the input channels (\(c)) and the output channels (\(m))")
+        }
+        guard wShape[1] * group == c else {
+            throw context.error("X has \(c) channels but W \(wShape) expects \(wShape[1] * group) (W[1] × group = \(wShape[1]) × \(group)). Check the input's channel count")
+        }
+        let kernel = Array(wShape.dropFirst(2))
+        if let k = try context.optionalInts("kernel_shape"), k.map({ Int($0) }) != kernel {
+            throw context.error("attribute 'kernel_shape' = \(k) does not match the weights' spatial shape \(kernel)")
+        }
+        var b: [Float] = []
+        if let bias {
+            guard let v = bias.floats, bias.shape == [m] else {
+                throw context.error("bias B must be float32 of shape [\(m)], got \(bias.elementType) of shape \(bias.shape)")
+            }
+            b = v
+        }
+        let geometry = try windowGeometry(context, spatial: Array(xShape.dropFirst(2)), kernel: kernel, ceilMode: false)
+        let outShape = xShape.count == 3 ? [n, m, geometry.outputX] : [n, m, geometry.outputY, geometry.outputX]
+        _ = try checkedCount(context, outShape)
+        let kg = wShape[1] * geometry.kernelY * geometry.kernelX
+        _ = try checkedCount(context, [kg, geometry.outputY, geometry.outputX])
+        let convolution = Convolution(geometry: geometry, batch: n, inputChannels: c, outputChannels: m, groups: group)
+        return [floatValue(convolution.apply(x, w, b, pool: context.pool), outShape)]
+    }
+}
+
+extension OperatorContext {
+    /// The ints attribute `name`, or nil when the node does not have it.
+    func optionalInts(_ name: String) throws(ModelError) -> [Int64]? {
+        node.attributes[name] == nil ? nil : try ints(name)
+    }
+}

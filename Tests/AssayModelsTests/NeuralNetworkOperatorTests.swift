@@ -1,0 +1,175 @@
+import AssayNumerics
+import Foundation
+import Testing
+@testable import AssayModels
+
+/// The neural-network operators against ONNX Runtime (`Fixtures/nn/ops.json`, from
+/// `scripts/fixtures/models_nn.py`): every case is one node with one attribute combination.
+///
+/// Tolerance: `|ours − ORT| ≤ 1e-5 + 1e-6·|ORT|` per element. What the cases reach: exact for
+/// the layout operators, ReLU/LeakyReLU/Clip, pooling and element-wise arithmetic; at most a few
+/// float ulps for the transcendental ones (Sigmoid, Tanh, Softmax, LogSoftmax); for the dot
+/// products (Gemm, MatMul, Conv) the summation order differs from ONNX Runtime's, and the
+/// largest difference seen is below 4e-6 absolute (on outputs of magnitude up to ~40).
+@Suite struct NeuralNetworkOperatorTests {
+    static let cases = NeuralNetworkFixture.operatorCases
+
+    @Test func fixturesLoaded() {
+        #expect(Self.cases.count > 100, "ops.json did not load; run scripts/fixtures/models_nn.py")
+    }
+
+    @Test(arguments: cases)
+    func matchesOnnxRuntime(_ fixture: NeuralNetworkFixture.OperatorCase) throws {
+        let node = fixture.node
+        let kernel = try #require(OperatorRegistry.kernel(for: node), "no kernel for \(node.opType)")
+        let outputs = try kernel(OperatorContext(node: node, opsetVersion: fixture.opset, pool: nil), fixture.inputValues())
+        #expect(outputs.count >= fixture.outputs.count)
+        for (value, expectedArray) in zip(outputs, fixture.outputs) {
+            let actual = try #require(value.tensor), expected = try expectedArray.tensor()
+            if fixture.title == "MatMul vector-vector" {
+                // ONNX (NumPy's matmul) makes a scalar; ONNX Runtime returns shape [1].
+                #expect(actual.shape == [] && expected.shape == [1])
+            } else {
+                #expect(actual.shape == expected.shape, "\(fixture.title): shape")
+            }
+            #expect(actual.elementType == expected.elementType, "\(fixture.title): type")
+            if let e = expected.floats, let a = actual.floats, a.count == e.count {
+                let worst = Self.worst(a, e)
+                #expect(worst.excess <= 0, "\(fixture.title): element \(worst.index) is \(a[worst.index]), ONNX Runtime \(e[worst.index])")
+            } else {
+                #expect(actual.storage == expected.storage, "\(fixture.title)")
+            }
+        }
+    }
+
+    /// The element that exceeds the tolerance most (excess ≤ 0 when all are within).
+    static func worst(_ a: [Float], _ e: [Float], absolute: Float = 1e-5, relative: Float = 1e-6) -> (index: Int, excess: Float, maxAbs: Float) {
+        var index = 0, excess = -Float.infinity, maxAbs: Float = 0
+        for i in a.indices {
+            let diff: Float = a[i].isNaN && e[i].isNaN ? 0 : (a[i] == e[i] ? 0 : abs(a[i] - e[i]))
+            let over = diff.isNaN ? .infinity : diff - (absolute + relative * abs(e[i]))
+            maxAbs = max(maxAbs, diff.isNaN ? .infinity : diff)
+            if over > excess { excess = over; index = i }
+        }
+        return (index, a.isEmpty ? 0 : excess, maxAbs)
+    }
+
+    /// The same bits with no pool and with pools of 1, 2 and 8 threads, on sizes that cut into
+    /// several blocks.
+    @Test func operatorsAreDeterministicAcrossThreadCounts() throws {
+        var rng = SeededGenerator(seed: 7)
+        func random(_ shape: [Int]) -> ModelValue {
+            let n = shape.reduce(1, *)
+            return .tensor(ModelTensor(float: (0..<n).map { _ in Float(rng.uniform(in: -1..<1)) }, shape: shape))
+        }
+        let cases: [(Node, [ModelValue?])] = [
+            (Node(name: "gemm", opType: "Gemm", inputs: ["a", "b", "c"], outputs: ["y"], attributes: ["transB": .int(1)]),
+             [random([300, 70]), random([45, 70]), random([45])]),
+            (Node(name: "matmul", opType: "MatMul", inputs: ["a", "b"], outputs: ["y"]), [random([4, 50, 33]), random([33, 20])]),
+            (Node(name: "conv", opType: "Conv", inputs: ["x", "w", "b"], outputs: ["y"], attributes: ["pads": .ints([1, 1, 1, 1])]),
+             [random([40, 3, 8, 8]), random([16, 3, 3, 3]), random([16])]),
+        ]
+        for (node, inputs) in cases {
+            let kernel = try #require(OperatorRegistry.kernel(for: node))
+            let serial = try kernel(OperatorContext(node: node, opsetVersion: 13, pool: nil), inputs)
+            for threads in [1, 2, 8] {
+                let parallel = try BlockPool.withPool(threadCount: threads) { pool in
+                    try kernel(OperatorContext(node: node, opsetVersion: 13, pool: pool), inputs)
+                }
+                let a = try #require(serial.first?.tensor?.floats), b = try #require(parallel.first?.tensor?.floats)
+                #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "\(node.opType) with \(threads) threads")
+            }
+        }
+    }
+
+    /// ``MatrixMultiply`` gives exactly the naive dot product `((0 + a₀b₀) + a₁b₁) + …` for
+    /// every tile shape, edge and transposition.
+    @Test func matrixMultiplyIsTheNaiveDotProduct() {
+        var rng = SeededGenerator(seed: 11)
+        for (m, n, k) in [(1, 1, 1), (6, 8, 5), (7, 9, 300), (13, 17, 3), (2, 33, 600), (97, 10, 64), (1, 100, 64), (5, 3, 0)] {
+            for transA in [false, true] {
+                for transB in [false, true] {
+                    let a = (0..<(m * k)).map { _ in Float(rng.uniform(in: -1..<1)) }
+                    let b = (0..<(k * n)).map { _ in Float(rng.uniform(in: -1..<1)) }
+                    var naive = [Float](repeating: 0, count: m * n)
+                    for i in 0..<m {
+                        for j in 0..<n {
+                            var s: Float = 0
+                            for p in 0..<k {
+                                let av = transA ? a[p * m + i] : a[i * k + p]
+                                let bv = transB ? b[j * k + p] : b[p * n + j]
+                                s += av * bv
+                            }
+                            naive[i * n + j] = s
+                        }
+                    }
+                    var c = [Float](repeating: .nan, count: m * n)
+                    a.withUnsafeBufferPointer { ab in
+                        b.withUnsafeBufferPointer { bb in
+                            c.withUnsafeMutableBufferPointer { cb in
+                                let dummy = UnsafePointer(cb.baseAddress!)
+                                MatrixMultiply.multiply(
+                                    m: m, n: n, k: k,
+                                    a: MatrixOperand(base: ab.baseAddress ?? dummy, rowStride: transA ? 1 : k, columnStride: transA ? m : 1),
+                                    b: MatrixOperand(base: bb.baseAddress ?? dummy, rowStride: transB ? 1 : n, columnStride: transB ? k : 1),
+                                    c: cb.baseAddress!, ldc: n, pool: nil)
+                            }
+                        }
+                    }
+                    #expect(c.map(\.bitPattern) == naive.map(\.bitPattern), "m=\(m) n=\(n) k=\(k) transA=\(transA) transB=\(transB)")
+                }
+            }
+        }
+    }
+
+    /// Float `exp` stays within 2 ulp of the correctly rounded value (from Double
+    /// ``DeterministicMath/exp(_:)``) over its whole range, and its special values are right.
+    @Test func floatExpIsAccurate() {
+        var worst: Float = 0
+        var x: Float = -103.9
+        while x < 88.7 {
+            let exact = DeterministicMath.exp(Double(x))
+            let ours = FloatElementary.exp(x)
+            let ulp = Float(exact).ulp
+            if Float(exact) >= Float.leastNormalMagnitude {
+                worst = max(worst, Float(abs(Double(ours) - exact)) / ulp)
+            }
+            x += 0.0137
+        }
+        #expect(worst <= 2, "worst error \(worst) ulp")
+        #expect(FloatElementary.exp(0) == 1)
+        #expect(FloatElementary.exp(100) == .infinity)
+        #expect(FloatElementary.exp(-200) == 0)
+        #expect(FloatElementary.exp(-.infinity) == 0)
+        #expect(FloatElementary.exp(.nan).isNaN)
+        #expect(FloatElementary.tanh(0.5) == Float(0.46211715726000974))
+    }
+}
+
+/// The direct stride-1 convolution gives the same bits as the im2col matrix product.
+@Suite struct ConvolutionPathTests {
+    @Test(arguments: [
+        // (channels in, out, groups, height, width, kernel y, x, pad t, l, b, r, stride y, dilation)
+        [3, 16, 1, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1],
+        [4, 7, 1, 7, 13, 3, 2, 0, 2, 1, 0, 1, 1],
+        [6, 6, 3, 9, 9, 3, 3, 2, 2, 2, 2, 2, 2],
+        [4, 8, 4, 5, 11, 3, 3, 1, 1, 1, 1, 1, 1],
+        [5, 13, 1, 6, 6, 1, 1, 0, 0, 0, 0, 1, 1],
+    ])
+    func directMatchesIm2col(_ p: [Int]) {
+        var rng = SeededGenerator(seed: UInt64(p.reduce(0, +)))
+        let g = WindowGeometry(inputY: p[3], inputX: p[4], kernelY: p[5], kernelX: p[6], strideY: p[11], strideX: 1,
+                               dilationY: p[12], dilationX: p[12], padTop: p[7], padLeft: p[8], padBottom: p[9], padRight: p[10],
+                               outputY: (p[3] + p[7] + p[9] - (p[5] - 1) * p[12] - 1) / p[11] + 1,
+                               outputX: p[4] + p[8] + p[10] - (p[6] - 1) * p[12])
+        let conv = Convolution(geometry: g, batch: 3, inputChannels: p[0], outputChannels: p[1], groups: p[2])
+        let x = (0..<(3 * p[0] * p[3] * p[4])).map { _ in Float(rng.uniform(in: -1..<1)) }
+        let w = (0..<(p[1] * p[0] / p[2] * p[5] * p[6])).map { _ in Float(rng.uniform(in: -1..<1)) }
+        let b = (0..<p[1]).map { _ in Float(rng.uniform(in: -1..<1)) }
+        for bias in [b, []] {
+            let direct = conv.apply(x, w, bias, pool: nil, direct: true)
+            let im2col = conv.apply(x, w, bias, pool: nil, direct: false)
+            #expect(direct.map(\.bitPattern) == im2col.map(\.bitPattern), "\(p) bias: \(!bias.isEmpty)")
+        }
+    }
+}
