@@ -20,8 +20,7 @@ import Testing
         try Self.check(name)
     }
 
-    @Test(.disabled("needs NeuralNetworkOperators from the models-nn branch"),
-          arguments: ModelFixture.caseNames(needingNeuralNetworkOperators: true))
+    @Test(arguments: ModelFixture.caseNames(needingNeuralNetworkOperators: true))
     func matchesONNXRuntimeWithNeuralNetworkOperators(_ name: String) throws {
         try Self.check(name)
     }
