@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks that debug and release builds, and 1 vs all threads, record byte-identical detectors and
-# drift results for every detector kind (same artifact ids). Builds both configurations (a release
+# drift results for every detector kind, and byte-identical predictions for every model family
+# (same artifact ids). Builds both configurations (a release
 # build takes a few minutes); `make test` runs it after the test suite.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -44,4 +45,32 @@ check mmd mmd --param n_permutations=50
 check lsdd lsdd --param n_permutations=50
 check "ks + pca" ks --preprocess pca:dim=2
 check "ks + uae" ks --preprocess uae:dim=3
+
+# Models: the same prediction bytes (same artifact id) in debug, release with 1 thread and release
+# with 8 threads, for every fixture model family.
+python3 - "$tmp" <<'PY'
+import random, sys
+d = sys.argv[1]
+random.seed(2)
+open(f"{d}/digits.csv", "w").write(",".join(f"p{i}" for i in range(64)) + "\n" + "".join(",".join(str(random.randint(0, 16)) for _ in range(64)) + "\n" for _ in range(70)))
+open(f"{d}/cancer.csv", "w").write(",".join(f"f{i}" for i in range(30)) + "\n" + "".join(",".join(str(random.uniform(0, 50)) for _ in range(30)) + "\n" for _ in range(70)))
+open(f"{d}/images.csv", "w").write(",".join(f"p{i}" for i in range(3072)) + "\n" + "".join(",".join(f"{random.random():.4f}" for _ in range(3072)) + "\n" for _ in range(9)))
+PY
+fixtures="$root/Tests/AssayModelsTests/Fixtures"
+check_model() {  # label, model file, input file
+  local m p1 p2 p3
+  m=$("$debug" model add "$2" --workspace "$tmp/ws" --json | id_of model)
+  p1=$("$debug" predict "$m" --input "$3" --workspace "$tmp/ws" --json | id_of predictions)
+  p2=$(ASSAY_THREADS=1 "$release" predict "$m" --input "$3" --workspace "$tmp/ws" --json | id_of predictions)
+  p3=$(ASSAY_THREADS=8 "$release" predict "$m" --input "$3" --workspace "$tmp/ws" --json | id_of predictions)
+  if [ "$p1" = "$p2" ] && [ "$p2" = "$p3" ]; then
+    echo "same bytes: $1"
+  else
+    echo "DIFFERENT: $1 (predictions $p1 / $p2 / $p3)"; failed=1
+  fi
+}
+check_model "mlp digits" "$fixtures/sklearn/mlp_digits.onnx" "$tmp/digits.csv"
+check_model "random forest" "$fixtures/sklearn/forest_breast_cancer.onnx" "$tmp/cancer.csv"
+check_model "cnn 8x8x1" "$fixtures/nn/cnn_digits.onnx" "$tmp/digits.csv"
+check_model "cnn 32x32x3" "$fixtures/nn/cnn_cifar.onnx" "$tmp/images.csv"
 exit $failed
