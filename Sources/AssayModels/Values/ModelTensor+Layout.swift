@@ -38,16 +38,3 @@ extension ModelTensor.Storage {
         }
     }
 }
-
-extension ModelTensor {
-    /// Row-major strides of `shape` (elements to step over per index of each axis).
-    static func strides(_ shape: [Int]) -> [Int] {
-        var strides = Array(repeating: 1, count: shape.count)
-        var s = 1
-        for axis in shape.indices.reversed() {
-            strides[axis] = s
-            s &*= shape[axis]
-        }
-        return strides
-    }
-}
