@@ -31,7 +31,10 @@ import _AssayTestSupport
         var attempt = 0
         // Keep going until at least 55 runs were killed mid-way (delays are random, so some
         // finish before the kill); bounded so a fast machine cannot loop forever.
-        while killed < 55 && attempt < 200 {
+        // Also keep going until a kill has left a partial temporary behind (a kill during a blob
+        // write): on a loaded machine process start-up stretches and fewer kills land there.
+        var sawPartial = false
+        while (killed < 55 || !sawPartial) && attempt < 400 {
             defer { attempt += 1 }
             let args: [String]
             if attempt % 3 == 2 {
@@ -45,6 +48,9 @@ import _AssayTestSupport
             handle.kill(SIGKILL)
             let result = handle.wait()
             if result.signal == SIGKILL { killed += 1 } else { completed += 1; #expect(result.status == 0, "\(args): \(result.stderr)") }
+            if !sawPartial, let temporaries = try? FileManager.default.contentsOfDirectory(atPath: ws + "/artifacts/tmp") {
+                sawPartial = temporaries.contains { $0.hasPrefix("partial-") }
+            }
 
             // After every kill: every visible artifact is complete and hashes to its id.
             let ls = try AssayBinary.run(["ls", "--json", "--workspace", ws])
