@@ -3,7 +3,7 @@
 # Safe to run repeatedly: it does nothing when everything is present.
 set -euo pipefail
 
-packages=(libsqlite3-dev libarchive-dev libssl-dev pkg-config time)
+packages=(libsqlite3-dev libarchive-dev libssl-dev libcurl4 pkg-config time)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
