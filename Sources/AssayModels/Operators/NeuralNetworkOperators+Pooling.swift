@@ -22,19 +22,24 @@ extension NeuralNetworkOperators {
             throw context.error("the Indices output is not supported")
         }
         let (x, shape, g, outShape) = try poolingWindow(context, inputs, dilations: context.opsetVersion >= 10)
+        let width = g.inputX, dy = g.dilationY, dx = g.dilationX
         let y = pool2D(x, planes: shape[0] * shape[1], g) { xp, y0, y1, x0, x1 -> (Float, Int) in
+            // Branch-free maximum; a NaN anywhere in the window makes the result NaN.
             var m = -Float.infinity
+            var nan = false
             var iy = y0
             while iy < y1 {
+                let row = xp + iy * width
                 var ix = x0
                 while ix < x1 {
-                    let v = xp[iy * g.inputX + ix]
-                    if v > m || v != v { m = v }
-                    ix += g.dilationX
+                    let v = row[ix]
+                    m = v > m ? v : m
+                    if v != v { nan = true }
+                    ix += dx
                 }
-                iy += g.dilationY
+                iy += dy
             }
-            return (m, 0)
+            return (nan ? .nan : m, 0)
         } finish: { m, _, _ in m }
         return [floatValue(y, outShape)]
     }
@@ -125,8 +130,12 @@ extension NeuralNetworkOperators {
                         yp[p] = sum / Float(size)
                     } else {
                         var m = -Float.infinity
-                        for i in 0..<size where plane[i] > m || plane[i] != plane[i] { m = plane[i] }
-                        yp[p] = m
+                        var nan = false
+                        for i in 0..<size {
+                            m = plane[i] > m ? plane[i] : m
+                            if plane[i] != plane[i] { nan = true }
+                        }
+                        yp[p] = nan ? .nan : m
                     }
                 }
             }
