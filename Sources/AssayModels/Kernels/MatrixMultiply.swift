@@ -78,6 +78,10 @@ enum MatrixMultiply {
             for i in rows { (c + i * ldc).update(repeating: 0, count: n) }
             return
         }
+        if rows.count == 1 && b.columnStride == 1 {
+            multiplyRow(rows.lowerBound, n: n, k: k, a: a, b: b, c: c + rows.lowerBound * ldc)
+            return
+        }
         let chunk = min(k, innerChunk)
         // Scratch: a packed B panel (chunk × 8), a packed edge tile of A (chunk × 6), a C tile.
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: chunk * (nr + mr) + mr * nr)
@@ -170,6 +174,49 @@ enum MatrixMultiply {
     ) {
         for r in 0..<rows {
             for j in 0..<cols { c[r * ldc + j] = tile[r * tileColumns + j] }
+        }
+    }
+
+    /// Row `i` of `C = A·B` for a row-major `B` (a matrix–vector product, as at batch size 1):
+    /// 32 columns at a time in four independent accumulators, so the additions of different
+    /// columns overlap; each element is still the sum over `k` in increasing order from +0.
+    static func multiplyRow(_ i: Int, n: Int, k: Int, a: MatrixOperand, b: MatrixOperand, c: UnsafeMutablePointer<Float>) {
+        let ap = a.pointer(i, 0), aStep = a.columnStride, ldb = b.rowStride
+        var j = 0
+        while j + 32 <= n {
+            var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>(), c3 = SIMD8<Float>()
+            var pa = ap, pb = UnsafeRawPointer(b.base + j)
+            let rowBytes = ldb * MemoryLayout<Float>.stride
+            for _ in 0..<k {
+                let v = SIMD8<Float>(repeating: pa[0])
+                c0 += v * pb.loadUnaligned(as: SIMD8<Float>.self)
+                c1 += v * pb.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+                c2 += v * pb.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
+                c3 += v * pb.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)
+                pa += aStep
+                pb += rowBytes
+            }
+            let cr = UnsafeMutableRawPointer(c + j)
+            cr.storeBytes(of: c0, as: SIMD8<Float>.self)
+            cr.storeBytes(of: c1, toByteOffset: 32, as: SIMD8<Float>.self)
+            cr.storeBytes(of: c2, toByteOffset: 64, as: SIMD8<Float>.self)
+            cr.storeBytes(of: c3, toByteOffset: 96, as: SIMD8<Float>.self)
+            j += 32
+        }
+        while j + 8 <= n {
+            kernel1x8(k, ap, aStep, b.base + j, ldb, c + j, false)
+            j += 8
+        }
+        while j < n {
+            var sum: Float = 0
+            var pa = ap, pb = b.base + j
+            for _ in 0..<k {
+                sum += pa[0] * pb[0]
+                pa += aStep
+                pb += ldb
+            }
+            c[j] = sum
+            j += 1
         }
     }
 }

@@ -17,6 +17,16 @@ extension NeuralNetworkOperators {
         }
         _ = try checkedCount(context, broadcast.shape)
         switch (a.storage, b.storage) {
+        case (.float(let x), .float(let y)) where b.shape.count <= a.shape.count && a.shape.suffix(b.shape.count).elementsEqual(b.shape) && !y.isEmpty:
+            // B repeats along A's leading dimensions (a bias): no index arithmetic.
+            let z: [Float]
+            switch operation {
+            case .add: z = Self.repeating(x, y) { $0 + $1 }
+            case .subtract: z = Self.repeating(x, y) { $0 - $1 }
+            case .multiply: z = Self.repeating(x, y) { $0 * $1 }
+            case .divide: z = Self.repeating(x, y) { $0 / $1 }
+            }
+            return [floatValue(z, a.shape)]
         case (.float(let x), .float(let y)):
             let z: [Float]
             switch operation {
@@ -43,6 +53,24 @@ extension NeuralNetworkOperators {
             }
         default:
             throw context.error("inputs must both be float32 or both the same integer type, got \(a.elementType) and \(b.elementType)")
+        }
+    }
+
+    /// `op(x[i], y[i mod y.count])` for every `i`: `y` fills the trailing dimensions of `x`.
+    @inline(__always)
+    static func repeating(_ x: [Float], _ y: [Float], _ op: (Float, Float) -> Float) -> [Float] {
+        let period = y.count
+        return x.withUnsafeBufferPointer { xb in
+            y.withUnsafeBufferPointer { yb in
+                [Float].filled(count: xb.count) { z in
+                    guard let xp = xb.baseAddress, let yp = yb.baseAddress else { return }
+                    var offset = 0
+                    while offset < xb.count {
+                        for j in 0..<period { z[offset + j] = op(xp[offset + j], yp[j]) }
+                        offset += period
+                    }
+                }
+            }
         }
     }
 }
