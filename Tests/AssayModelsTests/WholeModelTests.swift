@@ -42,3 +42,28 @@ import Testing
         }
     }
 }
+
+/// Golden output bits: the FNV-1a hash of the float32 bit patterns of each model's
+/// probabilities on the fixture inputs. The same values come out of debug builds (this test),
+/// release builds and release builds for AVX2 CPUs (`-Xswiftc -target-cpu -Xswiftc haswell`),
+/// checked when they were recorded; a change here means the arithmetic of a kernel changed.
+@Suite struct GoldenOutputTests {
+    static let golden: [String: String] = [
+        "cnn_digits": "84835a789cb5d710",
+        "cnn_cifar": "5e732e85f0b8f6d1",
+        "mlp_digits": "87da4b123eb7b895",
+    ]
+
+    static func digest(_ values: [Float]) -> String {
+        String(values.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1.bitPattern)) &* 1_099_511_628_211 }, radix: 16)
+    }
+
+    @Test(arguments: ["cnn_digits", "cnn_cifar", "mlp_digits"])
+    func outputBitsAreFixed(_ name: String) throws {
+        let file = try NeuralNetworkFixture.load(name, as: NeuralNetworkFixture.ModelFile.self)
+        let graph = try file.graph()
+        var all: [Float] = []
+        for c in file.cases { all += try #require(graph.run(try c.input.tensor()).floats) }
+        #expect(Self.digest(all) == Self.golden[name], "\(name)")
+    }
+}
