@@ -80,28 +80,29 @@ extension NeuralNetworkOperators {
         finish: (Float, Int, Int) -> Float
     ) -> [Float] {
         let inPlane = g.inputY * g.inputX, outPlane = g.outputY * g.outputX
+        // The clipped window along each axis depends on the output index only: tabulate it.
+        func spans(_ count: Int, _ stride: Int, _ pad: Int, _ padEnd: Int, _ kernel: Int, _ dilation: Int, _ size: Int) -> [(first: Int, end: Int, taps: Int)] {
+            (0..<count).map { o in
+                let start = o * stride - pad
+                let end = start + (kernel - 1) * dilation + 1
+                var first = start
+                while first < 0 { first += dilation }
+                return (first, min(end, size), (min(end, size + padEnd) - start + dilation - 1) / dilation)
+            }
+        }
+        let rows = spans(g.outputY, g.strideY, g.padTop, g.padBottom, g.kernelY, g.dilationY, g.inputY)
+        let columns = spans(g.outputX, g.strideX, g.padLeft, g.padRight, g.kernelX, g.dilationX, g.inputX)
         return x.withUnsafeBufferPointer { xb in
             [Float].filled(count: planes * outPlane) { yp in
                 guard let xp0 = xb.baseAddress else { return }
                 for plane in 0..<planes {
                     let xp = xp0 + plane * inPlane
-                    let out = yp + plane * outPlane
-                    for oy in 0..<g.outputY {
-                        let start = oy * g.strideY - g.padTop
-                        let end = start + (g.kernelY - 1) * g.dilationY + 1
-                        let tapsY = (min(end, g.inputY + g.padBottom) - start + g.dilationY - 1) / g.dilationY
-                        var y0 = start
-                        while y0 < 0 { y0 += g.dilationY }
-                        let y1 = min(end, g.inputY)
-                        for ox in 0..<g.outputX {
-                            let startX = ox * g.strideX - g.padLeft
-                            let endX = startX + (g.kernelX - 1) * g.dilationX + 1
-                            let tapsX = (min(endX, g.inputX + g.padRight) - startX + g.dilationX - 1) / g.dilationX
-                            var x0 = startX
-                            while x0 < 0 { x0 += g.dilationX }
-                            let x1 = min(endX, g.inputX)
-                            let (v, count) = window(xp, y0, y1, x0, x1)
-                            out[oy * g.outputX + ox] = finish(v, count, tapsY * tapsX)
+                    var out = yp + plane * outPlane
+                    for row in rows {
+                        for column in columns {
+                            let (v, count) = window(xp, row.first, row.end, column.first, column.end)
+                            out.pointee = finish(v, count, row.taps * column.taps)
+                            out += 1
                         }
                     }
                 }
