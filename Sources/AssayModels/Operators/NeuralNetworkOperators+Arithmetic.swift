@@ -19,14 +19,7 @@ extension NeuralNetworkOperators {
         switch (a.storage, b.storage) {
         case (.float(let x), .float(let y)) where b.shape.count <= a.shape.count && a.shape.suffix(b.shape.count).elementsEqual(b.shape) && !y.isEmpty:
             // B repeats along A's leading dimensions (a bias): no index arithmetic.
-            let z: [Float]
-            switch operation {
-            case .add: z = Self.repeating(x, y) { $0 + $1 }
-            case .subtract: z = Self.repeating(x, y) { $0 - $1 }
-            case .multiply: z = Self.repeating(x, y) { $0 * $1 }
-            case .divide: z = Self.repeating(x, y) { $0 / $1 }
-            }
-            return [floatValue(z, a.shape)]
+            return [floatValue(Self.repeating(x, y, operation), a.shape)]
         case (.float(let x), .float(let y)):
             let z: [Float]
             switch operation {
@@ -56,17 +49,22 @@ extension NeuralNetworkOperators {
         }
     }
 
-    /// `op(x[i], y[i mod y.count])` for every `i`: `y` fills the trailing dimensions of `x`.
-    @inline(__always)
-    static func repeating(_ x: [Float], _ y: [Float], _ op: (Float, Float) -> Float) -> [Float] {
+    /// `x[i] ∘ y[i mod y.count]` for every `i`: `y` fills the trailing dimensions of `x`.
+    static func repeating(_ x: [Float], _ y: [Float], _ operation: ArithmeticOperation) -> [Float] {
         let period = y.count
         return x.withUnsafeBufferPointer { xb in
             y.withUnsafeBufferPointer { yb in
                 [Float].filled(count: xb.count) { z in
-                    guard let xp = xb.baseAddress, let yp = yb.baseAddress else { return }
+                    guard let x0 = xb.baseAddress, let yp = yb.baseAddress, period > 0 else { return }
                     var offset = 0
                     while offset < xb.count {
-                        for j in 0..<period { z[offset + j] = op(xp[offset + j], yp[j]) }
+                        let xp = x0 + offset, zp = z + offset
+                        switch operation {
+                        case .add: for j in 0..<period { zp[j] = xp[j] + yp[j] }
+                        case .subtract: for j in 0..<period { zp[j] = xp[j] - yp[j] }
+                        case .multiply: for j in 0..<period { zp[j] = xp[j] * yp[j] }
+                        case .divide: for j in 0..<period { zp[j] = xp[j] / yp[j] }
+                        }
                         offset += period
                     }
                 }
