@@ -22,25 +22,7 @@ extension NeuralNetworkOperators {
             throw context.error("the Indices output is not supported")
         }
         let (x, shape, g, outShape) = try poolingWindow(context, inputs, dilations: context.opsetVersion >= 10)
-        let width = g.inputX, dy = g.dilationY, dx = g.dilationX
-        let y = pool2D(x, planes: shape[0] * shape[1], g) { xp, y0, y1, x0, x1 -> (Float, Int) in
-            // Branch-free maximum; a NaN anywhere in the window makes the result NaN.
-            var m = -Float.infinity
-            var nan = false
-            var iy = y0
-            while iy < y1 {
-                let row = xp + iy * width
-                var ix = x0
-                while ix < x1 {
-                    let v = row[ix]
-                    m = v > m ? v : m
-                    if v != v { nan = true }
-                    ix += dx
-                }
-                iy += dy
-            }
-            return (nan ? .nan : m, 0)
-        } finish: { m, _, _ in m }
+        let y = pool2D(x, planes: shape[0] * shape[1], g, .maximum)
         return [floatValue(y, outShape)]
     }
 
@@ -50,35 +32,23 @@ extension NeuralNetworkOperators {
     static func averagePool(_ context: OperatorContext, _ inputs: [ModelValue?]) throws(ModelError) -> [ModelValue] {
         let (x, shape, g, outShape) = try poolingWindow(context, inputs, dilations: context.opsetVersion >= 19)
         let includePad = try context.int("count_include_pad", default: 0) != 0
-        let y = pool2D(x, planes: shape[0] * shape[1], g) { xp, y0, y1, x0, x1 -> (Float, Int) in
-            var sum: Float = 0
-            var count = 0
-            var iy = y0
-            while iy < y1 {
-                var ix = x0
-                while ix < x1 {
-                    sum += xp[iy * g.inputX + ix]
-                    count += 1
-                    ix += g.dilationX
-                }
-                iy += g.dilationY
-            }
-            return (sum, count)
-        } finish: { sum, count, paddedCount in sum / Float(includePad ? paddedCount : count) }
+        let y = pool2D(x, planes: shape[0] * shape[1], g, includePad ? .averageOverPaddedWindow : .averageOverInputs)
         return [floatValue(y, outShape)]
     }
 
-    /// Runs `window` over every output position of every plane and `finish` on its result.
-    /// `window` gets the plane and the input rows `y0..<y1`, columns `x0..<x1` of the window
-    /// clipped to the image (stepping by the dilation from the window's first tap inside) and
-    /// returns its reduction and the number of taps it read; `finish` gets those and the
-    /// number of taps of the window clipped to the padded image.
-    @inline(__always)
-    static func pool2D(
-        _ x: [Float], planes: Int, _ g: WindowGeometry,
-        _ window: (UnsafePointer<Float>, Int, Int, Int, Int) -> (Float, Int),
-        finish: (Float, Int, Int) -> Float
-    ) -> [Float] {
+    /// What a pooling window computes.
+    enum PoolReduction {
+        /// The largest input (NaN if any is NaN), visited row by row; −∞ for an empty window.
+        case maximum
+        /// The sum of the inputs row by row from +0, divided by their number.
+        case averageOverInputs
+        /// The same sum divided by the window's size clipped to the padded image.
+        case averageOverPaddedWindow
+    }
+
+    /// Pools every output position of every plane: the window clipped to the image visits
+    /// input rows from its first tap inside to its end, stepping by the dilation.
+    static func pool2D(_ x: [Float], planes: Int, _ g: WindowGeometry, _ reduction: PoolReduction) -> [Float] {
         let inPlane = g.inputY * g.inputX, outPlane = g.outputY * g.outputX
         // The clipped window along each axis depends on the output index only: tabulate it.
         func spans(_ count: Int, _ stride: Int, _ pad: Int, _ padEnd: Int, _ kernel: Int, _ dilation: Int, _ size: Int) -> [(first: Int, end: Int, taps: Int)] {
@@ -98,10 +68,42 @@ extension NeuralNetworkOperators {
                 for plane in 0..<planes {
                     let xp = xp0 + plane * inPlane
                     var out = yp + plane * outPlane
+                    let width = g.inputX, dy = g.dilationY, dx = g.dilationX
                     for row in rows {
                         for column in columns {
-                            let (v, count) = window(xp, row.first, row.end, column.first, column.end)
-                            out.pointee = finish(v, count, row.taps * column.taps)
+                            var iy = row.first
+                            switch reduction {
+                            case .maximum:
+                                var m = -Float.infinity
+                                var nan = false
+                                while iy < row.end {
+                                    let line = xp + iy * width
+                                    var ix = column.first
+                                    while ix < column.end {
+                                        let v = line[ix]
+                                        m = v > m ? v : m
+                                        if v != v { nan = true }
+                                        ix += dx
+                                    }
+                                    iy += dy
+                                }
+                                out.pointee = nan ? .nan : m
+                            case .averageOverInputs, .averageOverPaddedWindow:
+                                var sum: Float = 0
+                                var count = 0
+                                while iy < row.end {
+                                    let line = xp + iy * width
+                                    var ix = column.first
+                                    while ix < column.end {
+                                        sum += line[ix]
+                                        count += 1
+                                        ix += dx
+                                    }
+                                    iy += dy
+                                }
+                                let divisor = reduction == .maximum || reduction == .averageOverInputs ? count : row.taps * column.taps
+                                out.pointee = sum / Float(divisor)
+                            }
                             out += 1
                         }
                     }
