@@ -114,6 +114,9 @@ import Testing
             ("Softmax", [:], [Self.floats([0, 10])], [0, 10]),
             ("Add", [:], [Self.floats([0, 3]), Self.floats([3])], [0, 3]),
             ("Transpose", [:], [Self.floats([2, 0, 3])], [3, 0, 2]),
+            // Huge pads with huge strides: a small output from an enormous padded image.
+            ("Conv", ["pads": .ints([1 << 23, 0, 1 << 23, 0]), "strides": .ints([1 << 23, 1])],
+             [Self.floats([1, 2, 5, 5]), Self.floats([3, 2, 3, 3])], [1, 3, 3, 3]),
         ]
         for (op, attributes, inputs, shape) in cases {
             let node = Node(name: "empty", opType: op, inputs: inputs.indices.map { "i\($0)" }, outputs: ["y"], attributes: attributes)

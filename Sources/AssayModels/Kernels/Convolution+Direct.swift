@@ -1,6 +1,14 @@
 extension Convolution {
-    /// Whether ``applyDirect(_:_:_:images:output:)`` handles this geometry: stride 1 across.
-    var supportsDirect: Bool { geometry.strideX == 1 }
+    /// Whether ``applyDirect(_:_:_:bias:images:output:)`` handles this geometry: stride 1
+    /// across, and a padded copy of one image's group of at most 2²⁶ floats (huge pads with
+    /// huge strides take the im2col path, whose buffer is bounded by the output size).
+    var supportsDirect: Bool {
+        guard geometry.strideX == 1, inputChannels > 0 else { return false }
+        let layout = paddedLayout
+        let (plane, o1) = layout.height.multipliedReportingOverflow(by: layout.width)
+        let (total, o2) = plane.multipliedReportingOverflow(by: inputChannels / groups)
+        return !o1 && !o2 && total <= 1 << 26
+    }
 
     /// The layout the direct kernel reads: each image copied into zero-padded planes, wide
     /// enough that every 8-pixel panel of an output row reads inside the buffer.
