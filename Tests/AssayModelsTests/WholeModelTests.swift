@@ -46,8 +46,9 @@ import Testing
 
 /// Golden output bits: the FNV-1a hash of the float32 bit patterns of each model's
 /// probabilities on the fixture inputs. The same values come out of debug builds (this test),
-/// release builds and release builds for AVX2 CPUs (`-Xswiftc -target-cpu -Xswiftc haswell`),
-/// checked when they were recorded; a change here means the arithmetic of a kernel changed.
+/// release builds, and release builds for AVX2 and AVX-512 CPUs (`-Xswiftc -target-cpu -Xswiftc
+/// haswell` / `skylake-avx512`), checked when they were recorded; a change here means the
+/// arithmetic of a kernel changed.
 @Suite struct GoldenOutputTests {
     static let golden: [String: String] = [
         "cnn_digits": "84835a789cb5d710",
