@@ -101,4 +101,30 @@ import Testing
             #expect(error.description.hasPrefix("node 'bad_\(bad.op)' (\(bad.op)): "))
         }
     }
+
+    /// Degenerate but valid shapes (empty batch, no input channels, empty spatial extent)
+    /// give well-formed outputs, not crashes or uninitialized memory.
+    @Test func emptyShapesAreFine() throws {
+        let cases: [(String, [String: Attribute], [ModelValue?], [Int])] = [
+            ("Conv", ["pads": .ints([1, 1, 1, 1])], [Self.floats([0, 2, 5, 5]), Self.floats([3, 2, 3, 3])], [0, 3, 5, 5]),
+            ("Conv", [:], [Self.floats([2, 0, 4, 4]), Self.floats([3, 0, 3, 3]), Self.floats([3])], [2, 3, 2, 2]),
+            ("MaxPool", ["kernel_shape": .ints([2, 2])], [Self.floats([0, 3, 4, 4])], [0, 3, 3, 3]),
+            ("Gemm", [:], [Self.floats([0, 3]), Self.floats([3, 4])], [0, 4]),
+            ("MatMul", [:], [Self.floats([2, 0]), Self.floats([0, 3])], [2, 3]),
+            ("Softmax", [:], [Self.floats([0, 10])], [0, 10]),
+            ("Add", [:], [Self.floats([0, 3]), Self.floats([3])], [0, 3]),
+            ("Transpose", [:], [Self.floats([2, 0, 3])], [3, 0, 2]),
+            // Huge pads with huge strides: a small output from an enormous padded image.
+            ("Conv", ["pads": .ints([1 << 23, 0, 1 << 23, 0]), "strides": .ints([1 << 23, 1])],
+             [Self.floats([1, 2, 5, 5]), Self.floats([3, 2, 3, 3])], [1, 3, 3, 3]),
+        ]
+        for (op, attributes, inputs, shape) in cases {
+            let node = Node(name: "empty", opType: op, inputs: inputs.indices.map { "i\($0)" }, outputs: ["y"], attributes: attributes)
+            let kernel = try #require(OperatorRegistry.kernel(for: node))
+            let y = try #require(try kernel(OperatorContext(node: node, opsetVersion: 13, pool: nil), inputs).first?.tensor)
+            #expect(y.shape == shape, "\(op)")
+            if op == "Conv" && shape[0] == 2 { #expect(y.floats == [Float](repeating: 0.5, count: 24)) }
+            if op == "MatMul" { #expect(y.floats == [Float](repeating: 0, count: 6)) }
+        }
+    }
 }

@@ -6,7 +6,8 @@ import Testing
 /// MLP shaped like scikit-learn's digits MLPClassifier, built by `scripts/fixtures/models_nn.py` —
 /// run end to end through ``TestGraph`` and compared with ONNX Runtime's probabilities.
 ///
-/// Tolerance 1e-5 absolute on the probabilities; the largest difference reached is below 1e-6
+/// Tolerance 1e-5 absolute on the probabilities; the largest differences reached are 7e-11
+/// (digits CNN), 3.0e-7 (32×32×3 CNN) and 8.3e-7 (MLP), so the tests also require < 1e-6
 /// (ONNX Runtime folds BatchNormalization into the convolutions and sums in another order).
 @Suite struct WholeModelTests {
     @Test(arguments: ["cnn_digits", "cnn_cifar", "mlp_digits"])
@@ -40,5 +41,31 @@ import Testing
             let parallel = try BlockPool.withPool(threadCount: threads) { pool in try graph.run(x, pool: pool) }
             #expect(try #require(parallel.floats).map(\.bitPattern) == serial, "\(name) with \(threads) threads")
         }
+    }
+}
+
+/// Golden output bits: the FNV-1a hash of the float32 bit patterns of each model's
+/// probabilities on the fixture inputs. The same values come out of debug builds (this test),
+/// release builds, and release builds for AVX2 and AVX-512 CPUs (`-Xswiftc -target-cpu -Xswiftc
+/// haswell` / `skylake-avx512`), checked when they were recorded; a change here means the
+/// arithmetic of a kernel changed.
+@Suite struct GoldenOutputTests {
+    static let golden: [String: String] = [
+        "cnn_digits": "84835a789cb5d710",
+        "cnn_cifar": "5e732e85f0b8f6d1",
+        "mlp_digits": "87da4b123eb7b895",
+    ]
+
+    static func digest(_ values: [Float]) -> String {
+        String(values.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1.bitPattern)) &* 1_099_511_628_211 }, radix: 16)
+    }
+
+    @Test(arguments: ["cnn_digits", "cnn_cifar", "mlp_digits"])
+    func outputBitsAreFixed(_ name: String) throws {
+        let file = try NeuralNetworkFixture.load(name, as: NeuralNetworkFixture.ModelFile.self)
+        let graph = try file.graph()
+        var all: [Float] = []
+        for c in file.cases { all += try #require(graph.run(try c.input.tensor()).floats) }
+        #expect(Self.digest(all) == Self.golden[name], "\(name)")
     }
 }

@@ -1,6 +1,14 @@
 extension Convolution {
-    /// Whether ``applyDirect(_:_:_:images:output:)`` handles this geometry: stride 1 across.
-    var supportsDirect: Bool { geometry.strideX == 1 }
+    /// Whether ``applyDirect(_:_:_:bias:images:output:)`` handles this geometry: stride 1
+    /// across, and a padded copy of one image's group of at most 2²⁶ floats (huge pads with
+    /// huge strides take the im2col path, whose buffer is bounded by the output size).
+    var supportsDirect: Bool {
+        guard geometry.strideX == 1, inputChannels > 0 else { return false }
+        let layout = paddedLayout
+        let (plane, o1) = layout.height.multipliedReportingOverflow(by: layout.width)
+        let (total, o2) = plane.multipliedReportingOverflow(by: inputChannels / groups)
+        return !o1 && !o2 && total <= 1 << 26
+    }
 
     /// The layout the direct kernel reads: each image copied into zero-padded planes, wide
     /// enough that every 8-pixel panel of an output row reads inside the buffer.
@@ -107,10 +115,10 @@ extension Convolution {
                         while ox < g.outputX {
                             let cols = min(8, g.outputX - ox)
                             let c = outBase + t * 6 * outPlane + oy * g.outputX + ox
-                            if rows == 6 && cols == 8 {
-                                Self.kernel6x8Taps(kg, w, rowBase + ox, offsets, biases, c, outPlane)
+                            if cols == 8 {
+                                Self.kernel6x8Taps(kg, w, rowBase + ox, offsets, biases, c, outPlane, rows: rows)
                             } else {
-                                Self.kernel6x8Taps(kg, w, rowBase + ox, offsets, biases, tile, 8)
+                                Self.kernel6x8Taps(kg, w, rowBase + ox, offsets, biases, tile, 8, rows: 6)
                                 for r in 0..<rows {
                                     for j in 0..<cols { c[r * outPlane + j] = tile[r * 8 + j] }
                                 }
@@ -125,11 +133,11 @@ extension Convolution {
 
     /// `C[r, 0..<8] = (Σ_k w[k·6 + r] · b[offsets[k] ..< offsets[k] + 8]) + bias[r]` for
     /// `r < 6`, the sum from +0 in increasing `k`, one multiply and one add per term and lane;
-    /// row `r` of `C` at `c + r·ldc`.
+    /// row `r` of `C` at `c + r·ldc`, only the first `rows` rows stored.
     @inline(__always)
     static func kernel6x8Taps(
         _ count: Int, _ w: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
-        _ bias: UnsafePointer<Float>?, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+        _ bias: UnsafePointer<Float>?, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, rows: Int
     ) {
         var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>()
         var c3 = SIMD8<Float>(), c4 = SIMD8<Float>(), c5 = SIMD8<Float>()
@@ -154,10 +162,10 @@ extension Convolution {
         }
         let cr = UnsafeMutableRawPointer(c), rowBytes = ldc * MemoryLayout<Float>.stride
         cr.storeBytes(of: c0, as: SIMD8<Float>.self)
-        cr.storeBytes(of: c1, toByteOffset: rowBytes, as: SIMD8<Float>.self)
-        cr.storeBytes(of: c2, toByteOffset: 2 * rowBytes, as: SIMD8<Float>.self)
-        cr.storeBytes(of: c3, toByteOffset: 3 * rowBytes, as: SIMD8<Float>.self)
-        cr.storeBytes(of: c4, toByteOffset: 4 * rowBytes, as: SIMD8<Float>.self)
-        cr.storeBytes(of: c5, toByteOffset: 5 * rowBytes, as: SIMD8<Float>.self)
+        if rows > 1 { cr.storeBytes(of: c1, toByteOffset: rowBytes, as: SIMD8<Float>.self) }
+        if rows > 2 { cr.storeBytes(of: c2, toByteOffset: 2 * rowBytes, as: SIMD8<Float>.self) }
+        if rows > 3 { cr.storeBytes(of: c3, toByteOffset: 3 * rowBytes, as: SIMD8<Float>.self) }
+        if rows > 4 { cr.storeBytes(of: c4, toByteOffset: 4 * rowBytes, as: SIMD8<Float>.self) }
+        if rows > 5 { cr.storeBytes(of: c5, toByteOffset: 5 * rowBytes, as: SIMD8<Float>.self) }
     }
 }

@@ -44,13 +44,14 @@ struct Convolution {
                 b.withUnsafeBufferPointer { bb in
                     [Float].filled(count: count) { yp in
                         guard let xp0 = xb.baseAddress, let wp0 = wb.baseAddress else {
-                            yp.update(repeating: 0, count: count)
+                            // No input elements or weights: every sum is empty (+0), plus the bias.
+                            for i in 0..<count { yp[i] = b.isEmpty ? 0 : 0 + b[(i / p) % m] }
                             return
                         }
                         let xs = InputPointer(base: xp0), ws = InputPointer(base: wp0)
                         let bs = b.isEmpty ? nil : bb.baseAddress.map { InputPointer(base: $0) }
                         let ys = OutputPointer(base: yp)
-                        if direct && supportsDirect {
+                        if direct && supportsDirect && kg > 0 {
                             let packed = packedWeights(wp0)
                             let offsets = tapOffsets(paddedLayout)
                             let packedBias = bs.map { self.packedBias($0.base) } ?? []

@@ -17,6 +17,9 @@ extension NeuralNetworkOperators {
         }
         _ = try checkedCount(context, broadcast.shape)
         switch (a.storage, b.storage) {
+        case (.float(let x), .float(let y)) where b.shape.count <= a.shape.count && a.shape.suffix(b.shape.count).elementsEqual(b.shape) && !y.isEmpty:
+            // B repeats along A's leading dimensions (a bias): no index arithmetic.
+            return [floatValue(Self.repeating(x, y, operation), a.shape)]
         case (.float(let x), .float(let y)):
             let z: [Float]
             switch operation {
@@ -43,6 +46,29 @@ extension NeuralNetworkOperators {
             }
         default:
             throw context.error("inputs must both be float32 or both the same integer type, got \(a.elementType) and \(b.elementType)")
+        }
+    }
+
+    /// `x[i] ∘ y[i mod y.count]` for every `i`: `y` fills the trailing dimensions of `x`.
+    static func repeating(_ x: [Float], _ y: [Float], _ operation: ArithmeticOperation) -> [Float] {
+        let period = y.count
+        return x.withUnsafeBufferPointer { xb in
+            y.withUnsafeBufferPointer { yb in
+                [Float].filled(count: xb.count) { z in
+                    guard let x0 = xb.baseAddress, let yp = yb.baseAddress, period > 0 else { return }
+                    var offset = 0
+                    while offset < xb.count {
+                        let xp = x0 + offset, zp = z + offset
+                        switch operation {
+                        case .add: for j in 0..<period { zp[j] = xp[j] + yp[j] }
+                        case .subtract: for j in 0..<period { zp[j] = xp[j] - yp[j] }
+                        case .multiply: for j in 0..<period { zp[j] = xp[j] * yp[j] }
+                        case .divide: for j in 0..<period { zp[j] = xp[j] / yp[j] }
+                        }
+                        offset += period
+                    }
+                }
+            }
         }
     }
 }

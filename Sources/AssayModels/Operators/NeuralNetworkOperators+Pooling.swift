@@ -22,20 +22,7 @@ extension NeuralNetworkOperators {
             throw context.error("the Indices output is not supported")
         }
         let (x, shape, g, outShape) = try poolingWindow(context, inputs, dilations: context.opsetVersion >= 10)
-        let y = pool2D(x, planes: shape[0] * shape[1], g) { xp, y0, y1, x0, x1 -> (Float, Int) in
-            var m = -Float.infinity
-            var iy = y0
-            while iy < y1 {
-                var ix = x0
-                while ix < x1 {
-                    let v = xp[iy * g.inputX + ix]
-                    if v > m || v != v { m = v }
-                    ix += g.dilationX
-                }
-                iy += g.dilationY
-            }
-            return (m, 0)
-        } finish: { m, _, _ in m }
+        let y = pool2D(x, planes: shape[0] * shape[1], g, .maximum)
         return [floatValue(y, outShape)]
     }
 
@@ -45,58 +32,79 @@ extension NeuralNetworkOperators {
     static func averagePool(_ context: OperatorContext, _ inputs: [ModelValue?]) throws(ModelError) -> [ModelValue] {
         let (x, shape, g, outShape) = try poolingWindow(context, inputs, dilations: context.opsetVersion >= 19)
         let includePad = try context.int("count_include_pad", default: 0) != 0
-        let y = pool2D(x, planes: shape[0] * shape[1], g) { xp, y0, y1, x0, x1 -> (Float, Int) in
-            var sum: Float = 0
-            var count = 0
-            var iy = y0
-            while iy < y1 {
-                var ix = x0
-                while ix < x1 {
-                    sum += xp[iy * g.inputX + ix]
-                    count += 1
-                    ix += g.dilationX
-                }
-                iy += g.dilationY
-            }
-            return (sum, count)
-        } finish: { sum, count, paddedCount in sum / Float(includePad ? paddedCount : count) }
+        let y = pool2D(x, planes: shape[0] * shape[1], g, includePad ? .averageOverPaddedWindow : .averageOverInputs)
         return [floatValue(y, outShape)]
     }
 
-    /// Runs `window` over every output position of every plane and `finish` on its result.
-    /// `window` gets the plane and the input rows `y0..<y1`, columns `x0..<x1` of the window
-    /// clipped to the image (stepping by the dilation from the window's first tap inside) and
-    /// returns its reduction and the number of taps it read; `finish` gets those and the
-    /// number of taps of the window clipped to the padded image.
-    @inline(__always)
-    static func pool2D(
-        _ x: [Float], planes: Int, _ g: WindowGeometry,
-        _ window: (UnsafePointer<Float>, Int, Int, Int, Int) -> (Float, Int),
-        finish: (Float, Int, Int) -> Float
-    ) -> [Float] {
+    /// What a pooling window computes.
+    enum PoolReduction {
+        /// The largest input (NaN if any is NaN), visited row by row; −∞ for an empty window.
+        case maximum
+        /// The sum of the inputs row by row from +0, divided by their number.
+        case averageOverInputs
+        /// The same sum divided by the window's size clipped to the padded image.
+        case averageOverPaddedWindow
+    }
+
+    /// Pools every output position of every plane: the window clipped to the image visits
+    /// input rows from its first tap inside to its end, stepping by the dilation.
+    static func pool2D(_ x: [Float], planes: Int, _ g: WindowGeometry, _ reduction: PoolReduction) -> [Float] {
         let inPlane = g.inputY * g.inputX, outPlane = g.outputY * g.outputX
+        // The clipped window along each axis depends on the output index only: tabulate it.
+        func spans(_ count: Int, _ stride: Int, _ pad: Int, _ padEnd: Int, _ kernel: Int, _ dilation: Int, _ size: Int) -> [(first: Int, end: Int, taps: Int)] {
+            (0..<count).map { o in
+                let start = o * stride - pad
+                let end = start + (kernel - 1) * dilation + 1
+                var first = start
+                while first < 0 { first += dilation }
+                return (first, min(end, size), (min(end, size + padEnd) - start + dilation - 1) / dilation)
+            }
+        }
+        let rows = spans(g.outputY, g.strideY, g.padTop, g.padBottom, g.kernelY, g.dilationY, g.inputY)
+        let columns = spans(g.outputX, g.strideX, g.padLeft, g.padRight, g.kernelX, g.dilationX, g.inputX)
         return x.withUnsafeBufferPointer { xb in
             [Float].filled(count: planes * outPlane) { yp in
                 guard let xp0 = xb.baseAddress else { return }
                 for plane in 0..<planes {
                     let xp = xp0 + plane * inPlane
-                    let out = yp + plane * outPlane
-                    for oy in 0..<g.outputY {
-                        let start = oy * g.strideY - g.padTop
-                        let end = start + (g.kernelY - 1) * g.dilationY + 1
-                        let tapsY = (min(end, g.inputY + g.padBottom) - start + g.dilationY - 1) / g.dilationY
-                        var y0 = start
-                        while y0 < 0 { y0 += g.dilationY }
-                        let y1 = min(end, g.inputY)
-                        for ox in 0..<g.outputX {
-                            let startX = ox * g.strideX - g.padLeft
-                            let endX = startX + (g.kernelX - 1) * g.dilationX + 1
-                            let tapsX = (min(endX, g.inputX + g.padRight) - startX + g.dilationX - 1) / g.dilationX
-                            var x0 = startX
-                            while x0 < 0 { x0 += g.dilationX }
-                            let x1 = min(endX, g.inputX)
-                            let (v, count) = window(xp, y0, y1, x0, x1)
-                            out[oy * g.outputX + ox] = finish(v, count, tapsY * tapsX)
+                    var out = yp + plane * outPlane
+                    let width = g.inputX, dy = g.dilationY, dx = g.dilationX
+                    for row in rows {
+                        for column in columns {
+                            var iy = row.first
+                            switch reduction {
+                            case .maximum:
+                                var m = -Float.infinity
+                                var nan = false
+                                while iy < row.end {
+                                    let line = xp + iy * width
+                                    var ix = column.first
+                                    while ix < column.end {
+                                        let v = line[ix]
+                                        m = v > m ? v : m
+                                        if v != v { nan = true }
+                                        ix += dx
+                                    }
+                                    iy += dy
+                                }
+                                out.pointee = nan ? .nan : m
+                            case .averageOverInputs, .averageOverPaddedWindow:
+                                var sum: Float = 0
+                                var count = 0
+                                while iy < row.end {
+                                    let line = xp + iy * width
+                                    var ix = column.first
+                                    while ix < column.end {
+                                        sum += line[ix]
+                                        count += 1
+                                        ix += dx
+                                    }
+                                    iy += dy
+                                }
+                                let divisor = reduction == .maximum || reduction == .averageOverInputs ? count : row.taps * column.taps
+                                out.pointee = sum / Float(divisor)
+                            }
+                            out += 1
                         }
                     }
                 }
@@ -125,8 +133,12 @@ extension NeuralNetworkOperators {
                         yp[p] = sum / Float(size)
                     } else {
                         var m = -Float.infinity
-                        for i in 0..<size where plane[i] > m || plane[i] != plane[i] { m = plane[i] }
-                        yp[p] = m
+                        var nan = false
+                        for i in 0..<size {
+                            m = plane[i] > m ? plane[i] : m
+                            if plane[i] != plane[i] { nan = true }
+                        }
+                        yp[p] = nan ? .nan : m
                     }
                 }
             }
