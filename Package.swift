@@ -1,5 +1,17 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
+
+// Speed, not results: on x86-64 machines with AVX2 and FMA (Intel Haswell, AMD Excavator and
+// later) compile for them. Numeric kernels write fused multiply-adds explicitly where they want
+// them and never rely on the compiler contracting `a * b + c`, so results are the same bits with
+// or without these instructions (a baseline build computes the same fused operations in
+// software, slowly). ASSAY_TARGET_CPU=baseline builds for plain x86-64, as the determinism check
+// does to prove it.
+let hostCPU = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+let wantsBaseline = ProcessInfo.processInfo.environment["ASSAY_TARGET_CPU"] == "baseline"
+let cpuSettings: [SwiftSetting] = !wantsBaseline && hostCPU.contains(" avx2") && hostCPU.contains(" fma")
+    ? [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux]))] : []
 
 // Dependencies point one way: C wrappers and Numerics at the bottom, then Store, Pipeline,
 // Bundle, and the thin `assay` executable on top. See DESIGN.md, "Modules, one-way".
@@ -34,10 +46,12 @@ let package = Package(
         // MARK: Bottom: hashing and numerics
         .target(
             name: "AssayCrypto",
-            dependencies: ["CLibCrypto"]),
+            dependencies: ["CLibCrypto"],
+            swiftSettings: cpuSettings),
         .target(
             name: "AssayNumerics",
-            dependencies: ["AssayCrypto"]),
+            dependencies: ["AssayCrypto"],
+            swiftSettings: cpuSettings),
 
         // MARK: Store: artifacts, names, lineage, runs, canonical JSON
         .target(
@@ -45,7 +59,8 @@ let package = Package(
             dependencies: [
                 "AssayCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]),
+            ],
+            swiftSettings: cpuSettings),
 
         // MARK: Compute: models (ONNX runtime; the only SwiftProtobuf user)
         .target(
@@ -53,22 +68,26 @@ let package = Package(
             dependencies: [
                 "AssayNumerics",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ]),
+            ],
+            swiftSettings: cpuSettings),
 
         // MARK: Compute: detectors (no I/O; tensors and parameters in, values out)
         .target(
             name: "AssayDetectors",
-            dependencies: ["AssayNumerics"]),
+            dependencies: ["AssayNumerics"],
+            swiftSettings: cpuSettings),
 
         // MARK: Pipeline: operations recorded as runs
         .target(
             name: "AssayPipeline",
-            dependencies: ["AssayStore", "AssayNumerics", "AssayModels", "AssayDetectors"]),
+            dependencies: ["AssayStore", "AssayNumerics", "AssayModels", "AssayDetectors"],
+            swiftSettings: cpuSettings),
 
         // MARK: Bundle: archives (libarchive)
         .target(
             name: "AssayBundle",
-            dependencies: ["AssayPipeline", "CLibArchive"]),
+            dependencies: ["AssayPipeline", "CLibArchive"],
+            swiftSettings: cpuSettings),
 
         // MARK: Executable
         .executableTarget(
@@ -76,7 +95,8 @@ let package = Package(
             dependencies: [
                 "AssayStore", "AssayNumerics", "AssayModels", "AssayDetectors", "AssayPipeline", "AssayBundle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            swiftSettings: cpuSettings),
 
         // MARK: Tests
         .target(

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks that debug and release builds, and 1 vs all threads, record byte-identical detectors and
+# Checks that debug and release builds, a release build for plain x86-64, and 1 vs all threads, record byte-identical detectors and
 # drift results for every detector kind, and byte-identical predictions for every model family
 # (same artifact ids). Builds both configurations (a release
 # build takes a few minutes); `make test` runs it after the test suite.
@@ -8,8 +8,12 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 swift build >/dev/null
 swift build -c release >/dev/null
+# A third build for plain x86-64 (no AVX2/FMA), where Package.swift would otherwise target the
+# host's wider instructions: the bytes must not change.
+ASSAY_TARGET_CPU=baseline swift build -c release --scratch-path "$root/.build-baseline" >/dev/null
 debug="$root/.build/debug/assay"
 release="$root/.build/release/assay"
+baseline="$root/.build-baseline/release/assay"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 "$debug" init "$tmp/ws" >/dev/null
@@ -31,10 +35,11 @@ check() {  # label, fit args...
   r1=$("$debug" detect "$d1" --input "$tmp/x.csv" --workspace "$tmp/ws" --seed 3 --json | id_of result)
   r2=$(ASSAY_THREADS=1 "$release" detect "$d2" --input "$tmp/x.csv" --workspace "$tmp/ws" --seed 3 --json | id_of result)
   r3=$(ASSAY_THREADS=8 "$release" detect "$d2" --input "$tmp/x.csv" --workspace "$tmp/ws" --seed 3 --json | id_of result)
-  if [ "$d1" = "$d2" ] && [ "$r1" = "$r2" ] && [ "$r2" = "$r3" ]; then
+  r4=$("$baseline" detect "$d2" --input "$tmp/x.csv" --workspace "$tmp/ws" --seed 3 --json | id_of result)
+  if [ "$d1" = "$d2" ] && [ "$r1" = "$r2" ] && [ "$r2" = "$r3" ] && [ "$r3" = "$r4" ]; then
     echo "same bytes: $label"
   else
-    echo "DIFFERENT: $label (detector $d1 / $d2, result $r1 / $r2 / $r3)"; failed=1
+    echo "DIFFERENT: $label (detector $d1 / $d2, result $r1 / $r2 / $r3 / baseline $r4)"; failed=1
   fi
 }
 check ks ks
@@ -63,10 +68,11 @@ check_model() {  # label, model file, input file
   p1=$("$debug" predict "$m" --input "$3" --workspace "$tmp/ws" --json | id_of predictions)
   p2=$(ASSAY_THREADS=1 "$release" predict "$m" --input "$3" --workspace "$tmp/ws" --json | id_of predictions)
   p3=$(ASSAY_THREADS=8 "$release" predict "$m" --input "$3" --workspace "$tmp/ws" --json | id_of predictions)
-  if [ "$p1" = "$p2" ] && [ "$p2" = "$p3" ]; then
+  p4=$("$baseline" predict "$m" --input "$3" --workspace "$tmp/ws" --json | id_of predictions)
+  if [ "$p1" = "$p2" ] && [ "$p2" = "$p3" ] && [ "$p3" = "$p4" ]; then
     echo "same bytes: $1"
   else
-    echo "DIFFERENT: $1 (predictions $p1 / $p2 / $p3)"; failed=1
+    echo "DIFFERENT: $1 (predictions $p1 / $p2 / $p3 / baseline $p4)"; failed=1
   fi
 }
 check_model "mlp digits" "$fixtures/sklearn/mlp_digits.onnx" "$tmp/digits.csv"
