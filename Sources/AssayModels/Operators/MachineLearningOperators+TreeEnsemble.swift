@@ -100,7 +100,7 @@ extension MachineLearningOperators {
     /// TreeEnsembleRegressor: sums (or averages, or takes the min or max of) each tree's leaf
     /// value per target, adds `base_values`, applies `post_transform`. Trees are summed in the
     /// order they are listed, per row; rows run in fixed blocks on the pool.
-    static let prepareTreeEnsembleRegressor: OperatorPreparer = { context throws(ModelError) in
+    static let prepareTreeEnsembleRegressor: OperatorPreparer = { context, _ throws(ModelError) in
         let targetCount = try context.int("n_targets", default: 1)
         guard targetCount > 0, targetCount <= maxTargets, let targets = Int(exactly: targetCount) else {
             throw context.error("n_targets must be between 1 and \(maxTargets), got \(targetCount)")
@@ -136,7 +136,7 @@ extension MachineLearningOperators {
     /// rules: with two labels and weights on one class only, that class's score `s` gives
     /// `[1 − s, s]` (all weights positive, label by `s > 0.5`) or `[−s, s]`/logistic (mixed
     /// signs, label by `s > 0`).
-    static let prepareTreeEnsembleClassifier: OperatorPreparer = { context throws(ModelError) in
+    static let prepareTreeEnsembleClassifier: OperatorPreparer = { context, _ throws(ModelError) in
         let intLabels = try context.ints("classlabels_int64s", default: [])
         let stringLabels = try context.strings("classlabels_strings", default: [])
         guard intLabels.isEmpty != stringLabels.isEmpty else {
