@@ -48,6 +48,17 @@ public final class InferenceSession: Sendable {
         case value(Int)
     }
 
+    /// Where a node input comes from.
+    enum Source: Sendable {
+        /// An omitted optional input (empty name).
+        case omitted
+        case constant(Int)
+        case value(Int)
+        /// A value no later node (nor a later input of this node) reads: moved out of the
+        /// run's values into the node's inputs, so it is freed as soon as the node is done.
+        case lastUse(Int)
+    }
+
     /// One node ready to run: its kernel, where its inputs come from and its outputs go, and
     /// the values no later node needs.
     /// A class, so that walking the steps retains one reference per step, not every field.
@@ -55,14 +66,14 @@ public final class InferenceSession: Sendable {
         let kernel: OperatorKernel
         /// The context for runs without a pool (made once; runs with a pool share its node).
         let context: OperatorContext
-        /// Per input: its slot, or nil for an omitted optional input (empty name).
-        let inputs: [Slot?]
+        /// Per input: where it comes from.
+        let inputs: [Source]
         /// Per output: the value index, or nil for an unused output (empty name).
         let outputs: [Int?]
         /// Values to drop once this node has run.
         let release: [Int]
 
-        init(kernel: @escaping OperatorKernel, context: OperatorContext, inputs: [Slot?], outputs: [Int?], release: [Int]) {
+        init(kernel: @escaping OperatorKernel, context: OperatorContext, inputs: [Source], outputs: [Int?], release: [Int]) {
             self.kernel = kernel
             self.context = context
             self.inputs = inputs
@@ -122,14 +133,32 @@ public final class InferenceSession: Sendable {
             guard let kernel = try OperatorRegistry.preparedKernel(for: node, opsetVersion: version, constants: known) else {
                 throw .unsupported(place: "node '\(node.name)'", problem: "operator \(OperatorKey(node.canonicalDomain, node.opType)) is not supported")
             }
-            let dropped: [Int] = release[i].sorted().compactMap {
+            var dropped: [Int] = release[i].sorted().compactMap {
                 if case .value(let v)? = slots[$0] { return v }
                 return nil
+            }
+            var sources: [Source] = []
+            for (position, name) in node.inputs.enumerated() {
+                if name.isEmpty {
+                    sources.append(.omitted)
+                    continue
+                }
+                switch slots[name] ?? .value(valueSlot(name)) {
+                case .constant(let c):
+                    sources.append(.constant(c))
+                case .value(let v):
+                    if let d = dropped.firstIndex(of: v), !node.inputs[(position + 1)...].contains(name) {
+                        dropped.remove(at: d)
+                        sources.append(.lastUse(v))
+                    } else {
+                        sources.append(.value(v))
+                    }
+                }
             }
             steps.append(Step(
                 kernel: kernel,
                 context: OperatorContext(node: node, opsetVersion: version, pool: nil),
-                inputs: node.inputs.map { $0.isEmpty ? nil : slots[$0] ?? .value(valueSlot($0)) },
+                inputs: sources,
                 outputs: node.outputs.map { $0.isEmpty ? nil : valueSlot($0) },
                 release: dropped))
             maxArity = max(maxArity, node.inputs.count)
@@ -168,9 +197,10 @@ public final class InferenceSession: Sendable {
         for step in steps {
             for input in step.inputs {
                 switch input {
-                case .constant(let c)?: args.append(constants[c])
-                case .value(let v)?: args.append(values[v])
-                case nil: args.append(nil)
+                case .omitted: args.append(nil)
+                case .constant(let c): args.append(constants[c])
+                case .value(let v): args.append(values[v])
+                case .lastUse(let v): args.append(values[v].take())
                 }
             }
             let results: [ModelValue]
