@@ -194,30 +194,33 @@ public final class InferenceSession: Sendable {
 
         var args: [ModelValue?] = []
         args.reserveCapacity(maxArity)
-        for step in steps {
-            for input in step.inputs {
-                switch input {
+        for index in steps.indices {
+            let step = steps[index]
+            // Index loops: iterating the arrays themselves would retain each one per step.
+            for j in step.inputs.indices {
+                switch step.inputs[j] {
                 case .omitted: args.append(nil)
                 case .constant(let c): args.append(constants[c])
                 case .value(let v): args.append(values[v])
                 case .lastUse(let v): args.append(values[v].take())
                 }
             }
-            let results: [ModelValue]
+            var results: [ModelValue]
             if let pool {
                 results = try step.kernel(OperatorContext(step.context, pool: pool), args)
             } else {
                 results = try step.kernel(step.context, args)
             }
             args.removeAll(keepingCapacity: true)
-            for (i, output) in step.outputs.enumerated() {
-                guard let output else { continue }
-                guard i < results.count else {
-                    throw step.context.error("the kernel produced \(results.count) outputs but output \(i) ('\(step.context.node.outputs[i])') is used")
-                }
-                values[output] = results[i]
+            for i in step.outputs.indices where i >= results.count && step.outputs[i] != nil {
+                throw step.context.error("the kernel produced \(results.count) outputs but output \(i) ('\(step.context.node.outputs[i])') is used")
             }
-            for v in step.release { values[v] = nil }
+            // Move the results out from the last (no copies): extra results are dropped.
+            if results.count > step.outputs.count { results.removeLast(results.count - step.outputs.count) }
+            while let value = results.popLast() {
+                if let output = step.outputs[results.count] { values[output] = value }
+            }
+            for j in step.release.indices { values[step.release[j]] = nil }
         }
 
         var out: [(name: String, value: ModelValue)] = []
