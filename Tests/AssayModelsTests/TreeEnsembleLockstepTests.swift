@@ -74,11 +74,14 @@ import Testing
         _ ensemble: TreeEnsemble, _ lockstep: TreeEnsemble.Lockstep<T>?, _ x: [T], rows: Int, columns: Int
     ) -> [[Int32]] {
         var all: [[Int32]] = []
-        // Groups of every size, so both lockstep layouts (rows together, trees together) run.
+        // Groups of many sizes, so both lockstep layouts (rows together, trees together) run,
+        // alone and mixed.
+        let sizes = [1, 2, 3, 4, 5, 6, 7, 8, 21, 64, 16]
         var start = 0
-        var size = 1
+        var turn = 0
         while start < rows {
-            let group = start..<min(start + size, rows)
+            let group = start..<min(start + sizes[turn % sizes.count], rows)
+            turn += 1
             var out = [Int32](repeating: -1, count: ensemble.roots.count * group.count)
             x.withUnsafeBufferPointer { features in
                 out.withUnsafeMutableBufferPointer { o in
@@ -88,7 +91,6 @@ import Testing
             }
             for k in 0..<group.count { all.append((0..<ensemble.roots.count).map { out[$0 * group.count + k] }) }
             start = group.upperBound
-            size = size % TreeEnsemble.lockstepRows + 1
         }
         return all
     }

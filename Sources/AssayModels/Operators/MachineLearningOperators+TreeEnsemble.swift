@@ -42,12 +42,12 @@ extension MachineLearningOperators {
         }
 
         /// Resets the scores, then adds, tree by tree in order, the weights of the leaf each
-        /// tree gives each of `rows` rows (`leaves[t * rows + g]`), combined by `aggregate`.
+        /// tree gives each of `rows` rows (`leaves[t * stride + g]`), combined by `aggregate`.
         /// With `firstWeightOnly`, each leaf adds its first weight to output 0 (a one-target
         /// regressor, as ONNX Runtime reads it). Targets were checked when the trees were read.
         @inline(__always)
         mutating func fill(
-            leaves: UnsafePointer<Int32>, rows: Int, trees: Int, nodes: UnsafeBufferPointer<TreeEnsemble.FlatNode>,
+            leaves: UnsafePointer<Int32>, stride: Int, rows: Int, trees: Int, nodes: UnsafeBufferPointer<TreeEnsemble.FlatNode>,
             targets: UnsafeBufferPointer<Int32>, weights: UnsafeBufferPointer<Double>,
             aggregate: Aggregate, firstWeightOnly: Bool
         ) {
@@ -62,7 +62,7 @@ extension MachineLearningOperators {
                     func each(_ combine: (inout S, Bool, S) -> Void) {
                         for t in 0..<trees {
                             for g in 0..<rows {
-                                let leaf = nodes[Int(leaves[t * rows + g])]
+                                let leaf = nodes[Int(leaves[t * stride + g])]
                                 let start = Int(leaf.first)
                                 if firstWeightOnly {
                                     combine(&value[g * outputs], has[g * outputs], S(weights[start]))
@@ -184,8 +184,7 @@ extension MachineLearningOperators {
         case float([Float])
         case double([Double])
 
-        /// Writes the leaf of every tree for `rows` (at most ``TreeEnsemble/lockstepRows``) into
-        /// `out[tree * rows.count + k]`.
+        /// Writes the leaf of every tree for `rows` into `out[tree * rows.count + k]`.
         func fillLeaves(_ ensemble: TreeEnsemble, rows: Range<Int>, columns: Int, out: UnsafeMutablePointer<Int32>) {
             switch self {
             case .float(let v):
@@ -233,17 +232,17 @@ extension MachineLearningOperators {
             var scores = Scores<S>(count: targets)
             var group = GroupScores<S>(outputs: targets)
             let treeCount = ensemble.roots.count
-            var leaves = [Int32](repeating: 0, count: treeCount * TreeEnsemble.lockstepRows)
+            var leaves = [Int32](repeating: 0, count: treeCount * block.count)
             ensemble.nodes.withUnsafeBufferPointer { nodes in
             ensemble.weightTargets.withUnsafeBufferPointer { weightTargets in
             ensemble.weightValues.withUnsafeBufferPointer { weightValues in
                 leaves.withUnsafeMutableBufferPointer { leafBuffer in
                     guard let leafBase = leafBuffer.baseAddress else { return }
+                    features.fillLeaves(ensemble, rows: block, columns: columns, out: leafBase)
                     for groupStart in stride(from: block.lowerBound, to: block.upperBound, by: TreeEnsemble.lockstepRows) {
                         let rowsInGroup = groupStart..<min(groupStart + TreeEnsemble.lockstepRows, block.upperBound)
-                        features.fillLeaves(ensemble, rows: rowsInGroup, columns: columns, out: leafBase)
-                        group.fill(leaves: leafBase, rows: rowsInGroup.count, trees: treeCount, nodes: nodes,
-                                   targets: weightTargets, weights: weightValues, aggregate: aggregate, firstWeightOnly: targets == 1)
+                        group.fill(leaves: leafBase + (groupStart - block.lowerBound), stride: block.count, rows: rowsInGroup.count,
+                                   trees: treeCount, nodes: nodes, targets: weightTargets, weights: weightValues, aggregate: aggregate, firstWeightOnly: targets == 1)
                         for (g, r) in rowsInGroup.enumerated() {
                             let k = r - block.lowerBound
                             group.copyRow(g, into: &scores)
@@ -323,23 +322,26 @@ extension MachineLearningOperators {
             var scores = Scores<S>(count: classes)
             var group = GroupScores<S>(outputs: classes)
             let treeCount = ensemble.roots.count
-            var leaves = [Int32](repeating: 0, count: treeCount * TreeEnsemble.lockstepRows)
+            var leaves = [Int32](repeating: 0, count: treeCount * block.count)
             ensemble.nodes.withUnsafeBufferPointer { nodes in
             ensemble.weightTargets.withUnsafeBufferPointer { weightTargets in
             ensemble.weightValues.withUnsafeBufferPointer { weightValues in
                 leaves.withUnsafeMutableBufferPointer { leafBuffer in
+                out.withUnsafeMutableBufferPointer { outBuffer in
                     guard let leafBase = leafBuffer.baseAddress else { return }
+                    features.fillLeaves(ensemble, rows: block, columns: columns, out: leafBase)
                     for groupStart in stride(from: block.lowerBound, to: block.upperBound, by: TreeEnsemble.lockstepRows) {
                         let rowsInGroup = groupStart..<min(groupStart + TreeEnsemble.lockstepRows, block.upperBound)
-                        features.fillLeaves(ensemble, rows: rowsInGroup, columns: columns, out: leafBase)
-                        group.fill(leaves: leafBase, rows: rowsInGroup.count, trees: treeCount, nodes: nodes,
-                                   targets: weightTargets, weights: weightValues, aggregate: .sum, firstWeightOnly: false)
+                        group.fill(leaves: leafBase + (groupStart - block.lowerBound), stride: block.count, rows: rowsInGroup.count,
+                                   trees: treeCount, nodes: nodes, targets: weightTargets, weights: weightValues, aggregate: .sum, firstWeightOnly: false)
                         for (g, r) in rowsInGroup.enumerated() {
                             let k = r - block.lowerBound
                             group.copyRow(g, into: &scores)
-                            labels.append(finalizeClassifier(&scores, base: baseS, rule: rule, into: &out[(k * classes)..<((k + 1) * classes)]))
+                            labels.append(finalizeClassifier(&scores, base: baseS, rule: rule,
+                                                             into: UnsafeMutableBufferPointer(rebasing: outBuffer[(k * classes)..<((k + 1) * classes)])))
                         }
                     }
+                }
                 }
             }
             }
@@ -352,7 +354,7 @@ extension MachineLearningOperators {
     /// Adds base values, picks the label and writes the transformed scores of one row, as ONNX
     /// Runtime's TreeAggregatorClassifier does.
     static func finalizeClassifier<S: BinaryFloatingPoint>(
-        _ p: inout Scores<S>, base: [S], rule: ClassifierRule, into z: inout ArraySlice<Float>
+        _ p: inout Scores<S>, base: [S], rule: ClassifierRule, into z: UnsafeMutableBufferPointer<Float>
     ) -> ClassifierLabel {
         let start = z.startIndex
         if rule.classes > 2 {
@@ -362,7 +364,7 @@ extension MachineLearningOperators {
             var best = -1
             for k in 0..<rule.classes where p.has[k] && (best == -1 || p.value[k] > p.value[best]) { best = k }
             for k in 0..<rule.classes { z[start + k] = Float(p.output(k)) }
-            rule.transform.applyToRow(&z)
+            rule.transform.applyToRow(z)
             return .index(max(best, 0))
         }
 
@@ -400,7 +402,7 @@ extension MachineLearningOperators {
         if !single {
             z[start] = Float(p.output(0))
             z[start + 1] = Float(p.output(1))
-            rule.transform.applyToRow(&z)
+            rule.transform.applyToRow(z)
             return label
         }
         let s = p.output(0)

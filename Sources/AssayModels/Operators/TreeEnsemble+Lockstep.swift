@@ -92,7 +92,8 @@ extension TreeEnsemble {
     static let lockstepRows = 8
 
     /// Writes `out[t * rows.count + k]`: the leaf row `rows.lowerBound + k` of `features`
-    /// reaches in tree `t`, for every tree. At most ``lockstepRows`` rows.
+    /// reaches in tree `t`, for every tree. Whole groups of ``lockstepRows`` rows walk each
+    /// tree together; the rows left over walk several trees at a time each.
     func fillLeaves<T: BinaryFloatingPoint & Sendable>(
         _ lockstep: Lockstep<T>?, rows: Range<Int>, features: UnsafeBufferPointer<T>, columns: Int,
         out: UnsafeMutablePointer<Int32>
@@ -137,21 +138,24 @@ extension TreeEnsemble {
         let firstRow = rows.lowerBound
         lockstep.nodes.withUnsafeBufferPointer { nodesBuffer in
             guard let nodes = nodesBuffer.baseAddress else { return }
-            if count == lockstepRows {
-                // Eight rows walk each tree together.
-                let r0 = x + firstRow * columns, r1 = r0 + columns, r2 = r1 + columns, r3 = r2 + columns
+            // Groups of eight rows walk each tree together.
+            let fullGroups = count / lockstepRows
+            for group in 0..<fullGroups {
+                let k0 = group * lockstepRows
+                let r0 = x + (firstRow + k0) * columns, r1 = r0 + columns, r2 = r1 + columns, r3 = r2 + columns
                 let r4 = r3 + columns, r5 = r4 + columns, r6 = r5 + columns, r7 = r6 + columns
                 for t in lockstep.shallowTrees {
                     let root = roots[t]
                     let leaves = walk8(C.self, nodes, steps: lockstep.heights[t], (root, root, root, root, root, root, root, root),
                                        (r0, r1, r2, r3, r4, r5, r6, r7))
-                    let o = out + t * 8
+                    let o = out + t * count + k0
                     (o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7]) = leaves
                 }
-            } else {
-                // Fewer rows: each row walks eight trees together.
+            }
+            do {
+                // The rows left over: each walks eight trees together.
                 let trees = lockstep.shallowTrees
-                for k in 0..<count {
+                for k in (fullGroups * lockstepRows)..<count {
                     let r = x + (firstRow + k) * columns
                     var j = 0
                     while j < trees.count {
