@@ -30,14 +30,56 @@ public final class InferenceSession: Sendable {
     /// The model this session runs.
     public let model: ONNXModel
     private let steps: [Step]
+    /// The initializers no node overwrites, as values, indexed by ``Slot/constant(_:)``.
+    private let constants: [ModelValue]
+    /// How many values a run holds at most (graph inputs and node outputs), indexed by
+    /// ``Slot/value(_:)``.
+    private let valueCount: Int
+    /// Where each declared input goes, in ``ONNXModel/inputs`` order.
+    private let inputSlots: [Int]
+    /// Where each graph output is read from, in ``ONNXModel/outputs`` order.
+    private let outputSlots: [Slot?]
+    /// The most inputs any node has.
+    private let maxArity: Int
 
-    /// One node ready to run: its kernel, and the values no later node needs.
-    struct Step: Sendable {
-        let node: Node
-        let opsetVersion: Int
+    /// Where a value lives during a run: a session constant or a per-run value.
+    enum Slot: Sendable {
+        case constant(Int)
+        case value(Int)
+    }
+
+    /// Where a node input comes from.
+    enum Source: Sendable {
+        /// An omitted optional input (empty name).
+        case omitted
+        case constant(Int)
+        case value(Int)
+        /// A value no later node (nor a later input of this node) reads: moved out of the
+        /// run's values into the node's inputs, so it is freed as soon as the node is done.
+        case lastUse(Int)
+    }
+
+    /// One node ready to run: its kernel, where its inputs come from and its outputs go, and
+    /// the values no later node needs.
+    /// A class, so that walking the steps retains one reference per step, not every field.
+    final class Step: Sendable {
         let kernel: OperatorKernel
-        /// Edge names to drop once this node has run.
-        let release: [String]
+        /// The context for runs without a pool (made once; runs with a pool share its node).
+        let context: OperatorContext
+        /// Per input: where it comes from.
+        let inputs: [Source]
+        /// Per output: the value index, or nil for an unused output (empty name).
+        let outputs: [Int?]
+        /// Values to drop once this node has run.
+        let release: [Int]
+
+        init(kernel: @escaping OperatorKernel, context: OperatorContext, inputs: [Source], outputs: [Int?], release: [Int]) {
+            self.kernel = kernel
+            self.context = context
+            self.inputs = inputs
+            self.outputs = outputs
+            self.release = release
+        }
     }
 
     /// Makes a session for `model`, preparing every node's kernel.
@@ -56,16 +98,77 @@ public final class InferenceSession: Sendable {
         for (name, i) in lastUse where !outputNames.contains(name) {
             release[i].append(name)
         }
+
+        // Slots: graph inputs and node outputs get per-run values; the other initializers are
+        // session constants. Names are numbered in model order, so the layout is deterministic.
+        var slots: [String: Slot] = [:]
+        var valueCount = 0
+        func valueSlot(_ name: String) -> Int {
+            if case .value(let i)? = slots[name] { return i }
+            let i = valueCount
+            valueCount += 1
+            slots[name] = .value(i)
+            return i
+        }
+        let inputSlots = model.inputs.map { valueSlot($0.name) }
+        for node in model.nodes {
+            for name in node.outputs where !name.isEmpty { _ = valueSlot(name) }
+        }
+        var constants: [ModelValue] = []
+        for name in model.initializers.keys.sorted() where slots[name] == nil {
+            guard let tensor = model.initializers[name] else { continue }
+            slots[name] = .constant(constants.count)
+            constants.append(.tensor(tensor))
+        }
+
         var steps: [Step] = []
         steps.reserveCapacity(model.nodes.count)
+        var maxArity = 0
         for (i, node) in model.nodes.enumerated() {
             let version = model.opsetVersion(for: node)
-            guard let kernel = try OperatorRegistry.preparedKernel(for: node, opsetVersion: version) else {
+            let known: [ModelValue?] = node.inputs.map {
+                if case .constant(let c)? = slots[$0] { return constants[c] }
+                return nil
+            }
+            guard let kernel = try OperatorRegistry.preparedKernel(for: node, opsetVersion: version, constants: known) else {
                 throw .unsupported(place: "node '\(node.name)'", problem: "operator \(OperatorKey(node.canonicalDomain, node.opType)) is not supported")
             }
-            steps.append(Step(node: node, opsetVersion: version, kernel: kernel, release: release[i].sorted()))
+            var dropped: [Int] = release[i].sorted().compactMap {
+                if case .value(let v)? = slots[$0] { return v }
+                return nil
+            }
+            var sources: [Source] = []
+            for (position, name) in node.inputs.enumerated() {
+                if name.isEmpty {
+                    sources.append(.omitted)
+                    continue
+                }
+                switch slots[name] ?? .value(valueSlot(name)) {
+                case .constant(let c):
+                    sources.append(.constant(c))
+                case .value(let v):
+                    if let d = dropped.firstIndex(of: v), !node.inputs[(position + 1)...].contains(name) {
+                        dropped.remove(at: d)
+                        sources.append(.lastUse(v))
+                    } else {
+                        sources.append(.value(v))
+                    }
+                }
+            }
+            steps.append(Step(
+                kernel: kernel,
+                context: OperatorContext(node: node, opsetVersion: version, pool: nil),
+                inputs: sources,
+                outputs: node.outputs.map { $0.isEmpty ? nil : valueSlot($0) },
+                release: dropped))
+            maxArity = max(maxArity, node.inputs.count)
         }
         self.steps = steps
+        self.constants = constants
+        self.inputSlots = inputSlots
+        self.outputSlots = model.outputs.map { slots[$0.name] }
+        self.valueCount = valueCount
+        self.maxArity = maxArity
     }
 
     /// Parses `data` as an ONNX model and makes a session for it.
@@ -85,29 +188,51 @@ public final class InferenceSession: Sendable {
     ///   unknown, or of the wrong type or shape; ``ModelError/node(name:opType:problem:)`` when a
     ///   node cannot compute on the values it gets.
     public func run(inputs: [String: ModelTensor], pool: BlockPool? = nil) throws(ModelError) -> [(name: String, value: ModelValue)] {
-        try checkInputs(inputs)
-        var values: [String: ModelValue] = [:]
-        values.reserveCapacity(model.initializers.count + inputs.count + steps.count)
-        for (name, tensor) in model.initializers { values[name] = .tensor(tensor) }
-        for (name, tensor) in inputs { values[name] = .tensor(tensor) }
+        let given = try checkInputs(inputs)
+        var values = [ModelValue?](repeating: nil, count: valueCount)
+        for (slot, tensor) in zip(inputSlots, given) { values[slot] = .tensor(tensor) }
 
-        for step in steps {
-            let args: [ModelValue?] = step.node.inputs.map { $0.isEmpty ? nil : values[$0] }
-            let context = OperatorContext(node: step.node, opsetVersion: step.opsetVersion, pool: pool)
-            let results = try step.kernel(context, args)
-            for (i, name) in step.node.outputs.enumerated() where !name.isEmpty {
-                guard i < results.count else {
-                    throw context.error("the kernel produced \(results.count) outputs but output \(i) ('\(name)') is used")
+        var args: [ModelValue?] = []
+        args.reserveCapacity(maxArity)
+        for index in steps.indices {
+            let step = steps[index]
+            // Index loops: iterating the arrays themselves would retain each one per step.
+            for j in step.inputs.indices {
+                switch step.inputs[j] {
+                case .omitted: args.append(nil)
+                case .constant(let c): args.append(constants[c])
+                case .value(let v): args.append(values[v])
+                case .lastUse(let v): args.append(values[v].take())
                 }
-                values[name] = results[i]
             }
-            for name in step.release { values[name] = nil }
+            var results: [ModelValue]
+            if let pool {
+                results = try step.kernel(OperatorContext(step.context, pool: pool), args)
+            } else {
+                results = try step.kernel(step.context, args)
+            }
+            args.removeAll(keepingCapacity: true)
+            for i in step.outputs.indices where i >= results.count && step.outputs[i] != nil {
+                throw step.context.error("the kernel produced \(results.count) outputs but output \(i) ('\(step.context.node.outputs[i])') is used")
+            }
+            // Move the results out from the last (no copies): extra results are dropped.
+            if results.count > step.outputs.count { results.removeLast(results.count - step.outputs.count) }
+            while let value = results.popLast() {
+                if let output = step.outputs[results.count] { values[output] = value }
+            }
+            for j in step.release.indices { values[step.release[j]] = nil }
         }
 
         var out: [(name: String, value: ModelValue)] = []
         out.reserveCapacity(model.outputs.count)
-        for output in model.outputs {
-            guard let value = values[output.name] else {
+        for (output, slot) in zip(model.outputs, outputSlots) {
+            let value: ModelValue?
+            switch slot {
+            case .constant(let c)?: value = constants[c]
+            case .value(let v)?: value = values[v]
+            case nil: value = nil
+            }
+            guard let value else {
                 throw .malformedModel(place: "graph output '\(output.name)'", problem: "no value was produced")
             }
             out.append((output.name, value))

@@ -23,11 +23,76 @@ extension MachineLearningOperators {
             has = Array(repeating: false, count: count)
         }
 
-        mutating func reset() {
-            for i in value.indices { value[i] = 0; has[i] = false }
+        func output(_ i: Int) -> S { has[i] ? value[i] : 0 }
+
+    }
+
+    /// The running scores of a group of rows (at most ``TreeEnsemble/lockstepRows``), row after
+    /// row. Trees are added one at a time to every row of the group, so each row's sum follows
+    /// the tree order exactly while the rows' sums advance side by side.
+    struct GroupScores<S: BinaryFloatingPoint> {
+        var value: [S]
+        var has: [Bool]
+        let outputs: Int
+
+        init(outputs: Int) {
+            self.outputs = outputs
+            value = Array(repeating: 0, count: TreeEnsemble.lockstepRows * outputs)
+            has = Array(repeating: false, count: TreeEnsemble.lockstepRows * outputs)
         }
 
-        func output(_ i: Int) -> S { has[i] ? value[i] : 0 }
+        /// Resets the scores, then adds, tree by tree in order, the weights of the leaf each
+        /// tree gives each of `rows` rows (`leaves[t * stride + g]`), combined by `aggregate`.
+        /// With `firstWeightOnly`, each leaf adds its first weight to output 0 (a one-target
+        /// regressor, as ONNX Runtime reads it). Targets were checked when the trees were read.
+        @inline(__always)
+        mutating func fill(
+            leaves: UnsafePointer<Int32>, stride: Int, rows: Int, trees: Int, nodes: UnsafeBufferPointer<TreeEnsemble.FlatNode>,
+            targets: UnsafeBufferPointer<Int32>, weights: UnsafeBufferPointer<Double>,
+            aggregate: Aggregate, firstWeightOnly: Bool
+        ) {
+            let outputs = self.outputs
+            value.withUnsafeMutableBufferPointer { value in
+                has.withUnsafeMutableBufferPointer { has in
+                    for i in 0..<(rows * outputs) {
+                        value[i] = 0
+                        has[i] = false
+                    }
+                    @inline(__always)
+                    func each(_ combine: (inout S, Bool, S) -> Void) {
+                        for t in 0..<trees {
+                            for g in 0..<rows {
+                                let leaf = nodes[Int(leaves[t * stride + g])]
+                                let start = Int(leaf.first)
+                                if firstWeightOnly {
+                                    combine(&value[g * outputs], has[g * outputs], S(weights[start]))
+                                    has[g * outputs] = true
+                                    continue
+                                }
+                                for w in start..<(start + Int(leaf.second)) {
+                                    let c = g * outputs + Int(targets[w])
+                                    combine(&value[c], has[c], S(weights[w]))
+                                    has[c] = true
+                                }
+                            }
+                        }
+                    }
+                    switch aggregate {
+                    case .sum, .average: each { sum, _, v in sum += v }
+                    case .min: each { m, has, v in if !has || v < m { m = v } }
+                    case .max: each { m, has, v in if !has || v > m { m = v } }
+                    }
+                }
+            }
+        }
+
+        /// Copies row `g` into `scores`.
+        func copyRow(_ g: Int, into scores: inout Scores<S>) {
+            for i in 0..<outputs {
+                scores.value[i] = value[g * outputs + i]
+                scores.has[i] = has[g * outputs + i]
+            }
+        }
     }
 
     // MARK: Preparation
@@ -35,7 +100,7 @@ extension MachineLearningOperators {
     /// TreeEnsembleRegressor: sums (or averages, or takes the min or max of) each tree's leaf
     /// value per target, adds `base_values`, applies `post_transform`. Trees are summed in the
     /// order they are listed, per row; rows run in fixed blocks on the pool.
-    static let prepareTreeEnsembleRegressor: OperatorPreparer = { context throws(ModelError) in
+    static let prepareTreeEnsembleRegressor: OperatorPreparer = { context, _ throws(ModelError) in
         let targetCount = try context.int("n_targets", default: 1)
         guard targetCount > 0, targetCount <= maxTargets, let targets = Int(exactly: targetCount) else {
             throw context.error("n_targets must be between 1 and \(maxTargets), got \(targetCount)")
@@ -71,7 +136,7 @@ extension MachineLearningOperators {
     /// rules: with two labels and weights on one class only, that class's score `s` gives
     /// `[1 − s, s]` (all weights positive, label by `s > 0.5`) or `[−s, s]`/logistic (mixed
     /// signs, label by `s > 0`).
-    static let prepareTreeEnsembleClassifier: OperatorPreparer = { context throws(ModelError) in
+    static let prepareTreeEnsembleClassifier: OperatorPreparer = { context, _ throws(ModelError) in
         let intLabels = try context.ints("classlabels_int64s", default: [])
         let stringLabels = try context.strings("classlabels_strings", default: [])
         guard intLabels.isEmpty != stringLabels.isEmpty else {
@@ -113,10 +178,26 @@ extension MachineLearningOperators {
 
     /// The input as rows of features in the precision trees compare them: float32 thresholds
     /// compare against the feature as a float (so integers round to float first, as in C++),
-    /// float64 thresholds against the feature as a double.
+    /// float64 thresholds against the feature as a double. Float32 features against float32
+    /// thresholds stay float32 (the comparison is the same, and needs no copy).
+    enum TreeFeatures: Sendable {
+        case float([Float])
+        case double([Double])
+
+        /// Writes the leaf of every tree for `rows` into `out[tree * rows.count + k]`.
+        func fillLeaves(_ ensemble: TreeEnsemble, rows: Range<Int>, columns: Int, out: UnsafeMutablePointer<Int32>) {
+            switch self {
+            case .float(let v):
+                v.withUnsafeBufferPointer { ensemble.fillLeaves(ensemble.lockstepFloat, rows: rows, features: $0, columns: columns, out: out) }
+            case .double(let v):
+                v.withUnsafeBufferPointer { ensemble.fillLeaves(ensemble.lockstepDouble, rows: rows, features: $0, columns: columns, out: out) }
+            }
+        }
+    }
+
     private static func treeInput(
         _ context: OperatorContext, _ inputs: [ModelValue?], _ ensemble: TreeEnsemble
-    ) throws(ModelError) -> (rows: Int, columns: Int, features: [Double]) {
+    ) throws(ModelError) -> (rows: Int, columns: Int, features: TreeFeatures) {
         let x = try context.tensor(inputs, 0)
         let (rows, columns) = try rowsAndColumns(x.shape, context)
         guard rows.multipliedReportingOverflow(by: max(columns, Int(maxTargets))).overflow == false else {
@@ -125,11 +206,11 @@ extension MachineLearningOperators {
         guard ensemble.maxFeature < columns else {
             throw context.error("the trees read feature \(ensemble.maxFeature) but the input has \(columns) features")
         }
-        let features: [Double]
+        let features: TreeFeatures
         switch x.storage {
-        case .float(let v): features = v.map { Double($0) }
-        case .double(let v): features = v
-        case .int64(let v): features = ensemble.singlePrecision ? v.map { Double(Float($0)) } : v.map { Double($0) }
+        case .float(let v): features = ensemble.thresholdsSinglePrecision ? .float(v) : .double(v.map { Double($0) })
+        case .double(let v): features = .double(v)
+        case .int64(let v): features = .double(ensemble.singlePrecision ? v.map { Double(Float($0)) } : v.map { Double($0) })
         case .string, .bool: throw context.error("input should be numeric (float32, float64, int64 or int32), got \(x.elementType)")
         }
         return (rows, columns, features)
@@ -138,69 +219,57 @@ extension MachineLearningOperators {
     // MARK: Regression
 
     private static func evaluateRegressor<S: BinaryFloatingPoint & Sendable>(
-        _: S.Type, _ ensemble: TreeEnsemble, _ features: [Double], rows: Int, columns: Int, targets: Int,
+        _: S.Type, _ ensemble: TreeEnsemble, _ features: TreeFeatures, rows: Int, columns: Int, targets: Int,
         aggregate: Aggregate, transform: PostTransform, base: [Double], context: OperatorContext
     ) -> [Float] {
         let baseS = base.map { S($0) }
         let origin: S = baseS.count == 1 ? baseS[0] : 0
         let useBase = baseS.count == targets
-        let treeCount = S(ensemble.roots.count)
+        let treeWeight = S(ensemble.roots.count)
         let blocks = fixedTreeBlocks(rows)
         let parts = context.mapBlocks(blocks) { block -> [Float] in
             var out = [Float](repeating: 0, count: block.count * targets)
             var scores = Scores<S>(count: targets)
+            var group = GroupScores<S>(outputs: targets)
+            let treeCount = ensemble.roots.count
+            var leaves = [Int32](repeating: 0, count: treeCount * block.count)
             ensemble.nodes.withUnsafeBufferPointer { nodes in
-                features.withUnsafeBufferPointer { all in
-                    for (k, r) in block.enumerated() {
-                        let row = UnsafeBufferPointer(rebasing: all[(r * columns)..<((r + 1) * columns)])
-                        if targets == 1 {
-                            // One target: each leaf's first weight, as ONNX Runtime reads it.
-                            var score: S = 0
-                            var has = false
-                            for root in ensemble.roots {
-                                let leaf = TreeEnsemble.leaf(nodes, root: root, row: row)
-                                let w = S(ensemble.weightValues[Int(nodes[leaf].first)])
+            ensemble.weightTargets.withUnsafeBufferPointer { weightTargets in
+            ensemble.weightValues.withUnsafeBufferPointer { weightValues in
+                leaves.withUnsafeMutableBufferPointer { leafBuffer in
+                    guard let leafBase = leafBuffer.baseAddress else { return }
+                    features.fillLeaves(ensemble, rows: block, columns: columns, out: leafBase)
+                    for groupStart in stride(from: block.lowerBound, to: block.upperBound, by: TreeEnsemble.lockstepRows) {
+                        let rowsInGroup = groupStart..<min(groupStart + TreeEnsemble.lockstepRows, block.upperBound)
+                        group.fill(leaves: leafBase + (groupStart - block.lowerBound), stride: block.count, rows: rowsInGroup.count,
+                                   trees: treeCount, nodes: nodes, targets: weightTargets, weights: weightValues, aggregate: aggregate, firstWeightOnly: targets == 1)
+                        for (g, r) in rowsInGroup.enumerated() {
+                            let k = r - block.lowerBound
+                            group.copyRow(g, into: &scores)
+                            if targets == 1 {
+                                var score = scores.value[0]
                                 switch aggregate {
-                                case .sum, .average: score += w
-                                case .min: if !has || w < score { score = w }
-                                case .max: if !has || w > score { score = w }
+                                case .sum: score += origin
+                                case .average: score = score / treeWeight + origin
+                                case .min, .max: score = scores.has[0] ? score + origin : origin
                                 }
-                                has = true
-                            }
-                            switch aggregate {
-                            case .sum: score += origin
-                            case .average: score = score / treeCount + origin
-                            case .min, .max: score = has ? score + origin : origin
-                            }
-                            out[k] = transform == .probit ? PostTransform.probit(Float(score)) : Float(score)
-                        } else {
-                            scores.reset()
-                            for root in ensemble.roots {
-                                let leaf = Int(TreeEnsemble.leaf(nodes, root: root, row: row))
-                                let start = Int(nodes[leaf].first)
-                                for w in start..<(start + Int(nodes[leaf].second)) {
-                                    let t = Int(ensemble.weightTargets[w])
-                                    let v = S(ensemble.weightValues[w])
+                                out[k] = transform == .probit ? PostTransform.probit(Float(score)) : Float(score)
+                            } else {
+                                for t in 0..<targets {
                                     switch aggregate {
-                                    case .sum, .average: scores.value[t] += v
-                                    case .min: if !scores.has[t] || v < scores.value[t] { scores.value[t] = v }
-                                    case .max: if !scores.has[t] || v > scores.value[t] { scores.value[t] = v }
+                                    case .sum: if useBase { scores.value[t] += baseS[t] }
+                                    case .average: scores.value[t] = scores.value[t] / treeWeight + (useBase ? baseS[t] : 0)
+                                    case .min, .max: scores.value[t] = (useBase ? baseS[t] : 0) + scores.output(t)
                                     }
-                                    scores.has[t] = true
+                                    out[k * targets + t] = Float(scores.output(t))
                                 }
+                                transform.applyToRow(&out[(k * targets)..<((k + 1) * targets)])
                             }
-                            for t in 0..<targets {
-                                switch aggregate {
-                                case .sum: if useBase { scores.value[t] += baseS[t] }
-                                case .average: scores.value[t] = scores.value[t] / treeCount + (useBase ? baseS[t] : 0)
-                                case .min, .max: scores.value[t] = (useBase ? baseS[t] : 0) + scores.output(t)
-                                }
-                                out[k * targets + t] = Float(scores.output(t))
-                            }
-                            transform.applyToRow(&out[(k * targets)..<((k + 1) * targets)])
                         }
                     }
                 }
+            }
+            }
             }
             return out
         }
@@ -240,7 +309,7 @@ extension MachineLearningOperators {
     }
 
     private static func evaluateClassifier<S: BinaryFloatingPoint & Sendable>(
-        _: S.Type, _ ensemble: TreeEnsemble, _ features: [Double], rows: Int, columns: Int,
+        _: S.Type, _ ensemble: TreeEnsemble, _ features: TreeFeatures, rows: Int, columns: Int,
         rule: ClassifierRule, base: [Double], context: OperatorContext
     ) -> (labels: [ClassifierLabel], scores: [Float]) {
         let classes = rule.classes
@@ -251,23 +320,31 @@ extension MachineLearningOperators {
             labels.reserveCapacity(block.count)
             var out = [Float](repeating: 0, count: block.count * classes)
             var scores = Scores<S>(count: classes)
+            var group = GroupScores<S>(outputs: classes)
+            let treeCount = ensemble.roots.count
+            var leaves = [Int32](repeating: 0, count: treeCount * block.count)
             ensemble.nodes.withUnsafeBufferPointer { nodes in
-                features.withUnsafeBufferPointer { all in
-                    for (k, r) in block.enumerated() {
-                        let row = UnsafeBufferPointer(rebasing: all[(r * columns)..<((r + 1) * columns)])
-                        scores.reset()
-                        for root in ensemble.roots {
-                            let leaf = TreeEnsemble.leaf(nodes, root: root, row: row)
-                            let start = Int(nodes[leaf].first)
-                            for w in start..<(start + Int(nodes[leaf].second)) {
-                                let c = Int(ensemble.weightTargets[w])
-                                scores.value[c] += S(ensemble.weightValues[w])
-                                scores.has[c] = true
-                            }
+            ensemble.weightTargets.withUnsafeBufferPointer { weightTargets in
+            ensemble.weightValues.withUnsafeBufferPointer { weightValues in
+                leaves.withUnsafeMutableBufferPointer { leafBuffer in
+                out.withUnsafeMutableBufferPointer { outBuffer in
+                    guard let leafBase = leafBuffer.baseAddress else { return }
+                    features.fillLeaves(ensemble, rows: block, columns: columns, out: leafBase)
+                    for groupStart in stride(from: block.lowerBound, to: block.upperBound, by: TreeEnsemble.lockstepRows) {
+                        let rowsInGroup = groupStart..<min(groupStart + TreeEnsemble.lockstepRows, block.upperBound)
+                        group.fill(leaves: leafBase + (groupStart - block.lowerBound), stride: block.count, rows: rowsInGroup.count,
+                                   trees: treeCount, nodes: nodes, targets: weightTargets, weights: weightValues, aggregate: .sum, firstWeightOnly: false)
+                        for (g, r) in rowsInGroup.enumerated() {
+                            let k = r - block.lowerBound
+                            group.copyRow(g, into: &scores)
+                            labels.append(finalizeClassifier(&scores, base: baseS, rule: rule,
+                                                             into: UnsafeMutableBufferPointer(rebasing: outBuffer[(k * classes)..<((k + 1) * classes)])))
                         }
-                        labels.append(finalizeClassifier(&scores, base: baseS, rule: rule, into: &out[(k * classes)..<((k + 1) * classes)]))
                     }
                 }
+                }
+            }
+            }
             }
             return (labels, out)
         }
@@ -277,7 +354,7 @@ extension MachineLearningOperators {
     /// Adds base values, picks the label and writes the transformed scores of one row, as ONNX
     /// Runtime's TreeAggregatorClassifier does.
     static func finalizeClassifier<S: BinaryFloatingPoint>(
-        _ p: inout Scores<S>, base: [S], rule: ClassifierRule, into z: inout ArraySlice<Float>
+        _ p: inout Scores<S>, base: [S], rule: ClassifierRule, into z: UnsafeMutableBufferPointer<Float>
     ) -> ClassifierLabel {
         let start = z.startIndex
         if rule.classes > 2 {
@@ -287,7 +364,7 @@ extension MachineLearningOperators {
             var best = -1
             for k in 0..<rule.classes where p.has[k] && (best == -1 || p.value[k] > p.value[best]) { best = k }
             for k in 0..<rule.classes { z[start + k] = Float(p.output(k)) }
-            rule.transform.applyToRow(&z)
+            rule.transform.applyToRow(z)
             return .index(max(best, 0))
         }
 
@@ -325,7 +402,7 @@ extension MachineLearningOperators {
         if !single {
             z[start] = Float(p.output(0))
             z[start + 1] = Float(p.output(1))
-            rule.transform.applyToRow(&z)
+            rule.transform.applyToRow(z)
             return label
         }
         let s = p.output(0)

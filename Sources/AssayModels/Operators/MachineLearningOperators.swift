@@ -11,10 +11,10 @@ enum MachineLearningOperators {
         OperatorKey("ai.onnx.ml", "Normalizer"): normalizer,
         OperatorKey("ai.onnx.ml", "Scaler"): scaler,
         OperatorKey("ai.onnx.ml", "TreeEnsembleClassifier"): { context, inputs throws(ModelError) in
-            try prepareTreeEnsembleClassifier(context)(context, inputs)
+            try prepareTreeEnsembleClassifier(context, [])(context, inputs)
         },
         OperatorKey("ai.onnx.ml", "TreeEnsembleRegressor"): { context, inputs throws(ModelError) in
-            try prepareTreeEnsembleRegressor(context)(context, inputs)
+            try prepareTreeEnsembleRegressor(context, [])(context, inputs)
         },
         OperatorKey("ai.onnx.ml", "ZipMap"): zipMap,
     ]

@@ -2,8 +2,17 @@ import AssayNumerics
 
 /// What an operator kernel gets besides its inputs: the node (for attributes and for naming it
 /// in errors), the opset version of its domain, and the pool to run fixed blocks on.
+///
+/// A context is cheap to copy (the node is held by reference), since kernels pass it along.
 public struct OperatorContext: Sendable {
-    public let node: Node
+    /// The node, shared by every copy of the context.
+    final class Shared: Sendable {
+        let node: Node
+        init(_ node: Node) { self.node = node }
+    }
+
+    let shared: Shared
+    public var node: Node { shared.node }
     /// The model's opset version for the node's domain.
     public let opsetVersion: Int
     /// Runs fixed blocks; nil runs serially. Results never depend on it (fixed blocks, fixed
@@ -11,20 +20,27 @@ public struct OperatorContext: Sendable {
     public let pool: BlockPool?
 
     public init(node: Node, opsetVersion: Int, pool: BlockPool?) {
-        self.node = node
+        self.shared = Shared(node)
         self.opsetVersion = opsetVersion
+        self.pool = pool
+    }
+
+    /// This context with another pool (the node is shared, not copied).
+    init(_ context: OperatorContext, pool: BlockPool?) {
+        self.shared = context.shared
+        self.opsetVersion = context.opsetVersion
         self.pool = pool
     }
 
     /// An error naming this node and its operator.
     public func error(_ problem: String) -> ModelError {
-        .node(name: node.name, opType: node.opType, problem: problem)
+        .node(name: shared.node.name, opType: shared.node.opType, problem: problem)
     }
 
     // MARK: Attributes
 
     public func int(_ name: String, default value: Int64? = nil) throws(ModelError) -> Int64 {
-        switch node.attributes[name] {
+        switch shared.node.attributes[name] {
         case .int(let v)?: return v
         case nil: if let value { return value }; throw error("attribute '\(name)' is required")
         case let other?: throw error("attribute '\(name)' should be an int, got \(other)")
@@ -32,7 +48,7 @@ public struct OperatorContext: Sendable {
     }
 
     public func float(_ name: String, default value: Float? = nil) throws(ModelError) -> Float {
-        switch node.attributes[name] {
+        switch shared.node.attributes[name] {
         case .float(let v)?: return v
         case nil: if let value { return value }; throw error("attribute '\(name)' is required")
         case let other?: throw error("attribute '\(name)' should be a float, got \(other)")
@@ -40,7 +56,7 @@ public struct OperatorContext: Sendable {
     }
 
     public func string(_ name: String, default value: String? = nil) throws(ModelError) -> String {
-        switch node.attributes[name] {
+        switch shared.node.attributes[name] {
         case .string(let v)?: return v
         case nil: if let value { return value }; throw error("attribute '\(name)' is required")
         case let other?: throw error("attribute '\(name)' should be a string, got \(other)")
@@ -48,7 +64,7 @@ public struct OperatorContext: Sendable {
     }
 
     public func ints(_ name: String, default value: [Int64]? = nil) throws(ModelError) -> [Int64] {
-        switch node.attributes[name] {
+        switch shared.node.attributes[name] {
         case .ints(let v)?: return v
         case nil: if let value { return value }; throw error("attribute '\(name)' is required")
         case let other?: throw error("attribute '\(name)' should be a list of ints, got \(other)")
@@ -56,7 +72,7 @@ public struct OperatorContext: Sendable {
     }
 
     public func floats(_ name: String, default value: [Float]? = nil) throws(ModelError) -> [Float] {
-        switch node.attributes[name] {
+        switch shared.node.attributes[name] {
         case .floats(let v)?: return v
         case nil: if let value { return value }; throw error("attribute '\(name)' is required")
         case let other?: throw error("attribute '\(name)' should be a list of floats, got \(other)")
@@ -64,7 +80,7 @@ public struct OperatorContext: Sendable {
     }
 
     public func strings(_ name: String, default value: [String]? = nil) throws(ModelError) -> [String] {
-        switch node.attributes[name] {
+        switch shared.node.attributes[name] {
         case .strings(let v)?: return v
         case nil: if let value { return value }; throw error("attribute '\(name)' is required")
         case let other?: throw error("attribute '\(name)' should be a list of strings, got \(other)")

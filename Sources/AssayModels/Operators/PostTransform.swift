@@ -22,7 +22,19 @@ enum PostTransform: String, Sendable {
     }
 
     /// Applies the transform to one row of two or more scores, in place.
+    @inline(__always)
     func applyToRow(_ row: inout ArraySlice<Float>) {
+        applyToScores(&row)
+    }
+
+    /// Applies the transform to one row of two or more scores, in place, through a pointer.
+    @inline(__always)
+    func applyToRow(_ row: UnsafeMutableBufferPointer<Float>) {
+        var row = row
+        applyToScores(&row)
+    }
+
+    private func applyToScores<Row: MutableCollection>(_ row: inout Row) where Row.Element == Float {
         switch self {
         case .none: break
         case .logistic:

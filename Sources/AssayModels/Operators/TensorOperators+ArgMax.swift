@@ -13,34 +13,44 @@ extension TensorOperators {
         let outer = x.shape[..<axis].reduce(1, *)
         let inner = x.shape[(axis + 1)...].reduce(1, *)
 
-        func indices<T: Comparable>(_ v: [T]) -> [Int64] {
-            var out = [Int64](repeating: 0, count: outer * inner)
-            for o in 0..<outer {
-                for i in 0..<inner {
-                    let base = o * size * inner + i
-                    var best = v[base]
-                    var bestIndex = 0
-                    for k in 1..<size {
-                        let e = v[base + k * inner]
-                        if last ? e >= best : e > best {
-                            best = e
-                            bestIndex = k
-                        }
-                    }
-                    out[o * inner + i] = Int64(bestIndex)
-                }
-            }
-            return out
-        }
         let result: [Int64]
         switch x.storage {
-        case .float(let v): result = indices(v)
-        case .double(let v): result = indices(v)
-        case .int64(let v): result = indices(v)
+        case .float(let v): result = argMaxIndices(v, outer: outer, size: size, inner: inner, last: last)
+        case .double(let v): result = argMaxIndices(v, outer: outer, size: size, inner: inner, last: last)
+        case .int64(let v): result = argMaxIndices(v, outer: outer, size: size, inner: inner, last: last)
         case .string, .bool: throw context.error("input should be numeric, got \(x.elementType)")
         }
         var shape = x.shape
         if keepDims { shape[axis] = 1 } else { shape.remove(at: axis) }
         return [try context.output(.int64, shape: shape, .int64(result))]
+    }
+
+    /// The ArgMax index of every (outer, inner) line of `v` along the middle axis of `size`.
+    @inline(__always)
+    private static func argMaxIndices<T: Comparable>(_ v: [T], outer: Int, size: Int, inner: Int, last: Bool) -> [Int64] {
+        [Int64](unsafeUninitializedCapacity: outer * inner) { out, initialized in
+            v.withUnsafeBufferPointer { v in
+                @inline(__always)
+                func scan(_ beats: (T, T) -> Bool) {
+                    for o in 0..<outer {
+                        for i in 0..<inner {
+                            let base = o * size * inner + i
+                            var best = v[base]
+                            var bestIndex = 0
+                            for k in 1..<size {
+                                let e = v[base + k * inner]
+                                if beats(e, best) {
+                                    best = e
+                                    bestIndex = k
+                                }
+                            }
+                            out[o * inner + i] = Int64(bestIndex)
+                        }
+                    }
+                }
+                if last { scan { $0 >= $1 } } else { scan { $0 > $1 } }
+            }
+            initialized = outer * inner
+        }
     }
 }

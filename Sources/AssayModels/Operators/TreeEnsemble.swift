@@ -44,6 +44,12 @@ struct TreeEnsemble: Sendable {
     /// Whether thresholds and weights are float32 (`nodes_values`, …) rather than float64
     /// (`nodes_values_as_tensor` of type double); sums use the same precision.
     var singlePrecision: Bool
+    /// Whether the thresholds are float32 (so float32 features compare exactly as float32).
+    var thresholdsSinglePrecision: Bool
+    /// The trees laid out for branch-free walks (nil when the branch modes do not allow it):
+    /// with float32 thresholds and float32 features, and with float64 features.
+    var lockstepFloat: Lockstep<Float>?
+    var lockstepDouble: Lockstep<Double>?
 
     /// Reads and checks the node attributes. `weightPrefix` is `class` or `target`;
     /// `outputCount` bounds the weight ids.
@@ -159,6 +165,11 @@ struct TreeEnsemble: Sendable {
         self.weightValues = weightValues
         self.maxFeature = maxFeature
         self.singlePrecision = thresholdsSingle && weightsSingle
+        self.thresholdsSinglePrecision = thresholdsSingle
+        self.lockstepFloat = nil
+        self.lockstepDouble = nil
+        self.lockstepFloat = thresholdsSingle ? Lockstep<Float>(self) : nil
+        self.lockstepDouble = Lockstep<Double>(self)
     }
 
     /// A float list attribute `name`, or its `name_as_tensor` twin (float or double).
@@ -185,14 +196,15 @@ struct TreeEnsemble: Sendable {
         }
     }
 
-    /// The leaf `row` reaches in the tree rooted at `root`. The row holds the features as
-    /// ONNX Runtime compares them (see ``featureRow``).
+    /// The leaf `row` reaches in the tree rooted at `root`, node by node. The row holds the
+    /// features as ONNX Runtime compares them: float32 features against float32 thresholds,
+    /// otherwise as float64 (the comparison is made in float64 either way, which is exact).
     @inline(__always)
-    static func leaf(_ nodes: UnsafeBufferPointer<FlatNode>, root: Int32, row: UnsafeBufferPointer<Double>) -> Int {
+    static func leaf<T: BinaryFloatingPoint>(_ nodes: UnsafeBufferPointer<FlatNode>, root: Int32, row: UnsafeBufferPointer<T>) -> Int {
         var i = Int(root)
         while true {
             let node = nodes[i]
-            let v = row[Int(node.feature)]
+            let v = Double(row[Int(node.feature)])
             let t = node.threshold
             let goTrue: Bool
             switch node.mode {
