@@ -87,7 +87,7 @@ public struct CaptureEvent: Sendable, Hashable {
         func string(_ v: JSONValue?) -> String? { v?.stringValue }
         func tensors(_ v: JSONValue?) -> [CaptureTensor]? { v?.arrayValue.map { $0.compactMap(CaptureTensor.init(json:)) } }
         func attributes(_ v: JSONValue?) -> [String: String]? { v?.objectValue?.compactMapValues(\.stringValue) }
-        func nonNull(_ v: JSONValue?) -> JSONValue? { v.flatMap { $0.isNull ? nil : $0 } }
+        func nonNull(_ v: JSONValue?) -> JSONValue? { v.flatMap { (v: JSONValue) -> JSONValue? in v.isNull ? Optional<JSONValue>.none : v } }
         requestID = string(json["request_id"])
         model = string(json["model"])
         modelVersion = string(json["model_version"])

@@ -31,7 +31,7 @@ extension CaptureTensor {
         for (i, v) in flat.enumerated() {
             data.append(try convert(v, to: datatype, what: "\(what) (\(name)) value \(i + 1)"))
         }
-        let parameters = o["parameters"].flatMap { $0.isNull ? nil : $0 }
+        let parameters = o["parameters"].flatMap { (v: JSONValue) -> JSONValue? in v.isNull ? Optional<JSONValue>.none : v }
         return CaptureTensor(name: name, datatype: datatype, shape: shape, data: data, names: nil, parameters: parameters)
     }
 

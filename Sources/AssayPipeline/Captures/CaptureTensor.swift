@@ -58,6 +58,6 @@ public struct CaptureTensor: Sendable, Hashable {
         else { return nil }
         self.init(name: name, datatype: datatype, shape: shape, data: data,
                   names: json["names"]?.arrayValue?.compactMap(\.stringValue),
-                  parameters: json["parameters"].flatMap { $0.isNull ? nil : $0 })
+                  parameters: json["parameters"].flatMap { (v: JSONValue) -> JSONValue? in v.isNull ? Optional<JSONValue>.none : v })
     }
 }
