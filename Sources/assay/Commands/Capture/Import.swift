@@ -1,6 +1,7 @@
 import ArgumentParser
 import AssayPipeline
 import AssayStore
+import Foundation
 
 extension CaptureCommand {
     struct Import: ParsableCommand {
@@ -58,7 +59,12 @@ extension CaptureCommand {
             }
             let ws = try options.open()
             let base = try capture.map { try ws.resolveArtifact($0) }
-            let summary = try CaptureImport.run(in: ws, file: file, options: .init(format: format, onError: policy, name: name, capture: base))
+            var importOptions = CaptureImport.Options(format: format, onError: policy, name: name, capture: base)
+            // Tests shrink the in-memory sort budget to force spilled runs on small files.
+            if let budget = ProcessInfo.processInfo.environment["ASSAY_CAPTURE_SORT_BUDGET"].flatMap(Int.init), budget >= 1024 {
+                importOptions.sortMemoryBudget = budget
+            }
+            let summary = try CaptureImport.run(in: ws, file: file, options: importOptions)
             if options.json {
                 Output.bytes(try summary.json.canonicalBytes() + [0x0a])
             } else {
