@@ -84,11 +84,12 @@ import Testing
         }
     }
 
-    /// ``MatrixMultiply`` gives exactly the naive dot product `((0 + a₀b₀) + a₁b₁) + …` for
-    /// every tile shape, edge and transposition.
+    /// ``MatrixMultiply`` gives exactly the scalar fused dot product
+    /// `fma(a₁, b₁, fma(a₀, b₀, +0))…` for every tile shape, edge and transposition.
     @Test func matrixMultiplyIsTheNaiveDotProduct() {
         var rng = SeededGenerator(seed: 11)
-        for (m, n, k) in [(1, 1, 1), (6, 8, 5), (7, 9, 300), (13, 17, 3), (2, 33, 600), (97, 10, 64), (1, 100, 64), (5, 3, 0)] {
+        for (m, n, k) in [(1, 1, 1), (6, 8, 5), (7, 9, 300), (13, 17, 3), (2, 33, 600), (97, 10, 64), (1, 100, 64), (5, 3, 0),
+                          (12, 16, 9), (8, 24, 260), (1, 13, 7), (6, 40, 33)] {
             for transA in [false, true] {
                 for transB in [false, true] {
                     let a = (0..<(m * k)).map { _ in Float(rng.uniform(in: -1..<1)) }
@@ -100,7 +101,7 @@ import Testing
                             for p in 0..<k {
                                 let av = transA ? a[p * m + i] : a[i * k + p]
                                 let bv = transB ? b[j * k + p] : b[p * n + j]
-                                s += av * bv
+                                s = s.addingProduct(av, bv)
                             }
                             naive[i * n + j] = s
                         }
@@ -173,5 +174,47 @@ import Testing
             let im2col = conv.apply(x, w, bias, pool: nil, direct: false)
             #expect(direct.map(\.bitPattern) == im2col.map(\.bitPattern), "\(p) bias: \(!bias.isEmpty)")
         }
+    }
+}
+
+/// MaxPool's eight-column path gives the bits of the scalar fold `m = v > m ? v : m` over the
+/// window row by row (NaN when a tap is NaN), signed zeros and NaNs included.
+@Suite struct MaxPoolPathTests {
+    @Test(arguments: [(1, 3, 1, 1), (2, 3, 1, 1), (2, 3, 0, 1), (1, 2, 0, 2), (2, 2, 1, 1)])
+    func vectorColumnsMatchTheScalarFold(_ step: Int, _ kernel: Int, _ pad: Int, _ dilation: Int) throws {
+        let (n, c, h, w) = (2, 3, 9, 41)
+        var rng = SeededGenerator(seed: UInt64(step * 100 + kernel * 10 + pad))
+        var x = (0..<(n * c * h * w)).map { _ in Float(Int(rng.uniform(in: -3..<3))) / 2 }
+        for i in stride(from: 5, to: x.count, by: 97) { x[i] = .nan }
+        for i in stride(from: 7, to: x.count, by: 13) { x[i] = -0.0 }
+        let node = Node(name: "pool", opType: "MaxPool", inputs: ["x"], outputs: ["y"], attributes: [
+            "kernel_shape": .ints([Int64(kernel), Int64(kernel)]), "strides": .ints([Int64(step), Int64(step)]),
+            "pads": .ints([Int64](repeating: Int64(pad), count: 4)), "dilations": .ints([Int64(dilation), Int64(dilation)])])
+        let kernelFunction = try #require(OperatorRegistry.kernel(for: node))
+        let out = try kernelFunction(OperatorContext(node: node, opsetVersion: 13, pool: nil),
+                                     [.tensor(ModelTensor(float: x, shape: [n, c, h, w]))])
+        let y = try #require(out.first?.tensor)
+        let span = (kernel - 1) * dilation + 1
+        let oh = (h + 2 * pad - span) / step + 1, ow = (w + 2 * pad - span) / step + 1
+        #expect(y.shape == [n, c, oh, ow])
+        var expected: [Float] = []
+        for plane in 0..<(n * c) {
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    var m = -Float.infinity, nan = false
+                    for ky in 0..<kernel {
+                        for kx in 0..<kernel {
+                            let iy = oy * step - pad + ky * dilation, ix = ox * step - pad + kx * dilation
+                            guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                            let v = x[(plane * h + iy) * w + ix]
+                            m = v > m ? v : m
+                            if v.isNaN { nan = true }
+                        }
+                    }
+                    expected.append(nan ? .nan : m)
+                }
+            }
+        }
+        #expect(try #require(y.floats).map(\.bitPattern) == expected.map(\.bitPattern))
     }
 }

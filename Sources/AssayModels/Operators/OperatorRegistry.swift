@@ -14,6 +14,7 @@ public enum OperatorRegistry {
     /// Operators that read and check their attributes once per session instead of once per
     /// run (tree ensembles flatten their trees). Each also has a plain entry in ``kernels``.
     static let preparers: [OperatorKey: OperatorPreparer] = MachineLearningOperators.preparers
+        .merging(NeuralNetworkOperators.preparers) { _, _ in preconditionFailure("operator prepared twice") }
 
     /// The kernel for `node`, or nil when its operator is not supported.
     public static func kernel(for node: Node) -> OperatorKernel? {
