@@ -1,29 +1,41 @@
 extension Convolution {
-    /// Whether ``applyDirect(_:_:_:bias:images:output:)`` handles this geometry: stride 1
-    /// across, and a padded copy of one image's group of at most 2²⁶ floats (huge pads with
-    /// huge strides take the im2col path, whose buffer is bounded by the output size).
+    /// Whether ``applyDirect(_:_:_:_:bias:images:output:)`` handles this geometry: a stride
+    /// across of at most 4, and a padded copy of one image's group of at most 2²⁶ floats (huge
+    /// pads with huge strides take the im2col path, whose buffer is bounded by the output size).
     var supportsDirect: Bool {
-        guard geometry.strideX == 1, inputChannels > 0 else { return false }
+        guard geometry.strideX <= 4, inputChannels > 0 else { return false }
         let layout = paddedLayout
         let (plane, o1) = layout.height.multipliedReportingOverflow(by: layout.width)
-        let (total, o2) = plane.multipliedReportingOverflow(by: inputChannels / groups)
-        return !o1 && !o2 && total <= 1 << 26
+        let (phases, o2) = plane.multipliedReportingOverflow(by: layout.phases)
+        let (total, o3) = phases.multipliedReportingOverflow(by: inputChannels / groups)
+        return !o1 && !o2 && !o3 && total <= 1 << 26
     }
 
-    /// The layout the direct kernel reads: each image copied into zero-padded planes, wide
-    /// enough that every 8-pixel panel of an output row reads inside the buffer.
+    /// The layout the direct kernel reads: each image copied into zero-padded planes, split by
+    /// column into `phases` = stride-across planes (column `x` of the padded image goes to
+    /// phase `x mod s`, column `x / s`), so that the taps of eight neighbouring output pixels
+    /// are eight contiguous floats for any stride. Each phase row is wide enough that every
+    /// 8-pixel segment of an output row reads inside it.
     struct PaddedLayout {
+        /// Rows of the padded image.
         let height: Int
+        /// Floats per row of one phase.
         let width: Int
-        var plane: Int { height * width }
+        /// The stride across.
+        let phases: Int
+        /// Floats per phase plane.
+        var phasePlane: Int { height * width }
+        /// Floats per channel.
+        var plane: Int { phases * height * width }
     }
 
     var paddedLayout: PaddedLayout {
-        let g = geometry
+        let g = geometry, s = g.strideX
         let panels = (g.outputX + 7) / 8 * 8
-        let width = max(g.inputX + g.padLeft + g.padRight, panels + (g.kernelX - 1) * g.dilationX)
+        let padded = g.inputX + g.padLeft + g.padRight
+        let width = max((padded + s - 1) / s, panels + (g.kernelX - 1) * g.dilationX / s)
         let height = max(g.inputY + g.padTop + g.padBottom, (g.outputY - 1) * g.strideY + (g.kernelY - 1) * g.dilationY + 1)
-        return PaddedLayout(height: height, width: width)
+        return PaddedLayout(height: height, width: width, phases: s)
     }
 
     /// Output channels per register tile of the direct kernel.
@@ -63,22 +75,36 @@ extension Convolution {
         for c in 0..<(inputChannels / groups) {
             for ky in 0..<g.kernelY {
                 for kx in 0..<g.kernelX {
-                    offsets.append(c * layout.plane + ky * g.dilationY * layout.width + kx * g.dilationX)
+                    let column = kx * g.dilationX
+                    offsets.append(c * layout.plane + column % layout.phases * layout.phasePlane
+                                   + ky * g.dilationY * layout.width + column / layout.phases)
                 }
             }
         }
         return offsets
     }
 
-    /// Copies image planes into the zero-padded layout (`padded` holds `channels` planes).
+    /// Copies image planes into the zero-padded, phase-split layout (`padded` holds `channels`
+    /// planes).
     func pad(_ planes: UnsafePointer<Float>, _ channels: Int, _ layout: PaddedLayout, into padded: UnsafeMutablePointer<Float>) {
         let g = geometry
         padded.update(repeating: 0, count: channels * layout.plane)
         for c in 0..<channels {
             let src = planes + c * g.inputY * g.inputX
-            let dst = padded + c * layout.plane + g.padTop * layout.width + g.padLeft
-            for iy in 0..<g.inputY {
-                (dst + iy * layout.width).update(from: src + iy * g.inputX, count: g.inputX)
+            let dst = padded + c * layout.plane + g.padTop * layout.width
+            let phases = layout.phases
+            if phases == 1 {
+                for iy in 0..<g.inputY {
+                    (dst + iy * layout.width + g.padLeft).update(from: src + iy * g.inputX, count: g.inputX)
+                }
+            } else {
+                for iy in 0..<g.inputY {
+                    let s = src + iy * g.inputX, d = dst + iy * layout.width
+                    for ix in 0..<g.inputX {
+                        let x = ix + g.padLeft
+                        d[x % phases * layout.phasePlane + x / phases] = s[ix]
+                    }
+                }
             }
         }
     }

@@ -28,7 +28,7 @@ struct Convolution {
     /// `[outputChannels, inputChannels/groups, kernelY, kernelX]`, `b` empty or one per output
     /// channel; returns `[batch, outputChannels, outputY, outputX]`.
     ///
-    /// Stride-1 geometries run ``applyDirect(_:_:_:_:bias:images:output:)`` (same bits; `direct:
+    /// Strides across up to 4 run ``applyDirect(_:_:_:_:bias:images:output:)`` (same bits; `direct:
     /// false` forces the im2col product, for tests). `packed`, when given, is
     /// ``packedWeights(_:)`` of `w`, made once by a prepared Conv node.
     func apply(_ x: [Float], _ w: [Float], _ b: [Float], pool: BlockPool?, direct: Bool = true, packed: [Float]? = nil) -> [Float] {
