@@ -134,8 +134,8 @@ enum MatrixMultiply {
                         tileKernel(wide, kc, a.pointer(i, k0), a.rowStride, a.columnStride, bPanel, bStep,
                                    c + i * ldc + j0, ldc, accumulate)
                     } else {
-                        loadTile(tile, from: c + i * ldc + j0, ldc: ldc, rows: mr, cols: cols, accumulate: accumulate)
-                        tileKernel(wide, kc, a.pointer(i, k0), a.rowStride, a.columnStride, bPanel, bStep, tile, nr, true)
+                        if accumulate { loadTile(tile, from: c + i * ldc + j0, ldc: ldc, rows: mr, cols: cols, accumulate: true) }
+                        tileKernel(wide, kc, a.pointer(i, k0), a.rowStride, a.columnStride, bPanel, bStep, tile, nr, accumulate)
                         storeTile(tile, to: c + i * ldc + j0, ldc: ldc, rows: mr, cols: cols)
                     }
                     i += mr
@@ -195,7 +195,13 @@ enum MatrixMultiply {
         _ tile: UnsafeMutablePointer<Float>, to c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int
     ) {
         for r in 0..<rows {
-            for j in 0..<cols { c[r * ldc + j] = tile[r * tileColumns + j] }
+            let src = tile + r * tileColumns, dst = c + r * ldc
+            var j = 0
+            if cols >= 8 {
+                UnsafeMutableRawPointer(dst).storeBytes(of: UnsafeRawPointer(src).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                j = 8
+            }
+            while j < cols { dst[j] = src[j]; j += 1 }
         }
     }
 

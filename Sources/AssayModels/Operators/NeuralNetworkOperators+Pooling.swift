@@ -87,11 +87,18 @@ extension NeuralNetworkOperators {
                     for row in rows {
                         var o = 0
                         while o < columns.count {
-                            if interior.contains(o) && o + 8 <= interior.upperBound {
-                                maximum8(xp, width, row.first, row.end, dy, o * g.strideX - g.padLeft, g.kernelX, dx,
-                                         wide: g.strideX == 2, out)
-                                out += 8
-                                o += 8
+                            if interior.count >= 8 && o == interior.lowerBound {
+                                // Eight columns at a time; the last block ends at the interior's
+                                // end, overlapping the one before (it rewrites the same values).
+                                var b = o
+                                while true {
+                                    maximum8(xp, width, row.first, row.end, dy, b * g.strideX - g.padLeft, g.kernelX, dx,
+                                             wide: g.strideX == 2, out + (b - o))
+                                    if b + 8 == interior.upperBound { break }
+                                    b = min(b + 8, interior.upperBound - 8)
+                                }
+                                out += interior.count
+                                o = interior.upperBound
                                 continue
                             }
                             let column = columns[o]
