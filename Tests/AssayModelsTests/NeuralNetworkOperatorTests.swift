@@ -84,11 +84,12 @@ import Testing
         }
     }
 
-    /// ``MatrixMultiply`` gives exactly the naive dot product `((0 + a₀b₀) + a₁b₁) + …` for
-    /// every tile shape, edge and transposition.
+    /// ``MatrixMultiply`` gives exactly the scalar fused dot product
+    /// `fma(a₁, b₁, fma(a₀, b₀, +0))…` for every tile shape, edge and transposition.
     @Test func matrixMultiplyIsTheNaiveDotProduct() {
         var rng = SeededGenerator(seed: 11)
-        for (m, n, k) in [(1, 1, 1), (6, 8, 5), (7, 9, 300), (13, 17, 3), (2, 33, 600), (97, 10, 64), (1, 100, 64), (5, 3, 0)] {
+        for (m, n, k) in [(1, 1, 1), (6, 8, 5), (7, 9, 300), (13, 17, 3), (2, 33, 600), (97, 10, 64), (1, 100, 64), (5, 3, 0),
+                          (12, 16, 9), (8, 24, 260), (1, 13, 7), (6, 40, 33)] {
             for transA in [false, true] {
                 for transB in [false, true] {
                     let a = (0..<(m * k)).map { _ in Float(rng.uniform(in: -1..<1)) }
@@ -100,7 +101,7 @@ import Testing
                             for p in 0..<k {
                                 let av = transA ? a[p * m + i] : a[i * k + p]
                                 let bv = transB ? b[j * k + p] : b[p * n + j]
-                                s += av * bv
+                                s = s.addingProduct(av, bv)
                             }
                             naive[i * n + j] = s
                         }
@@ -148,22 +149,59 @@ import Testing
     }
 }
 
-/// The direct stride-1 convolution gives the same bits as the im2col matrix product.
+/// The direct convolution gives the same bits as the im2col matrix product and as a scalar
+/// loop with the documented arithmetic: taps `(c, ky, kx)` in order, `s = fma(x, w, s)` from
+/// +0, padding taps as zeros, then `s + b`.
 @Suite struct ConvolutionPathTests {
+    static func scalarConvolution(_ conv: Convolution, _ x: [Float], _ w: [Float], _ b: [Float]) -> [Float] {
+        let g = conv.geometry
+        let cg = conv.inputChannels / conv.groups, mg = conv.outputChannels / conv.groups
+        var y: [Float] = []
+        for n in 0..<conv.batch {
+            for m in 0..<conv.outputChannels {
+                let group = m / mg
+                for oy in 0..<g.outputY {
+                    for ox in 0..<g.outputX {
+                        var s: Float = 0
+                        for c in 0..<cg {
+                            for ky in 0..<g.kernelY {
+                                for kx in 0..<g.kernelX {
+                                    let iy = oy * g.strideY - g.padTop + ky * g.dilationY
+                                    let ix = ox * g.strideX - g.padLeft + kx * g.dilationX
+                                    let inside = iy >= 0 && iy < g.inputY && ix >= 0 && ix < g.inputX
+                                    let xv = inside ? x[((n * conv.inputChannels + group * cg + c) * g.inputY + iy) * g.inputX + ix] : 0
+                                    s = s.addingProduct(xv, w[((m * cg + c) * g.kernelY + ky) * g.kernelX + kx])
+                                }
+                            }
+                        }
+                        y.append(b.isEmpty ? s : s + b[m])
+                    }
+                }
+            }
+        }
+        return y
+    }
+
     @Test(arguments: [
-        // (channels in, out, groups, height, width, kernel y, x, pad t, l, b, r, stride y, dilation)
+        // (channels in, out, groups, height, width, kernel y, x, pad t, l, b, r, stride y, dilation[, stride x])
         [3, 16, 1, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1],
         [4, 7, 1, 7, 13, 3, 2, 0, 2, 1, 0, 1, 1],
         [6, 6, 3, 9, 9, 3, 3, 2, 2, 2, 2, 2, 2],
         [4, 8, 4, 5, 11, 3, 3, 1, 1, 1, 1, 1, 1],
         [5, 13, 1, 6, 6, 1, 1, 0, 0, 0, 0, 1, 1],
+        // … stride x
+        [16, 32, 1, 16, 16, 3, 3, 1, 1, 1, 1, 2, 1, 2],
+        [16, 32, 1, 16, 16, 1, 1, 0, 0, 0, 0, 2, 1, 2],
+        [3, 9, 1, 11, 37, 3, 2, 1, 0, 2, 1, 1, 2, 3],
+        [4, 6, 2, 7, 29, 2, 3, 0, 1, 0, 2, 3, 1, 4],
     ])
     func directMatchesIm2col(_ p: [Int]) {
         var rng = SeededGenerator(seed: UInt64(p.reduce(0, +)))
-        let g = WindowGeometry(inputY: p[3], inputX: p[4], kernelY: p[5], kernelX: p[6], strideY: p[11], strideX: 1,
+        let sx = p.count > 13 ? p[13] : 1
+        let g = WindowGeometry(inputY: p[3], inputX: p[4], kernelY: p[5], kernelX: p[6], strideY: p[11], strideX: sx,
                                dilationY: p[12], dilationX: p[12], padTop: p[7], padLeft: p[8], padBottom: p[9], padRight: p[10],
                                outputY: (p[3] + p[7] + p[9] - (p[5] - 1) * p[12] - 1) / p[11] + 1,
-                               outputX: p[4] + p[8] + p[10] - (p[6] - 1) * p[12])
+                               outputX: (p[4] + p[8] + p[10] - (p[6] - 1) * p[12] - 1) / sx + 1)
         let conv = Convolution(geometry: g, batch: 3, inputChannels: p[0], outputChannels: p[1], groups: p[2])
         let x = (0..<(3 * p[0] * p[3] * p[4])).map { _ in Float(rng.uniform(in: -1..<1)) }
         let w = (0..<(p[1] * p[0] / p[2] * p[5] * p[6])).map { _ in Float(rng.uniform(in: -1..<1)) }
@@ -171,7 +209,52 @@ import Testing
         for bias in [b, []] {
             let direct = conv.apply(x, w, bias, pool: nil, direct: true)
             let im2col = conv.apply(x, w, bias, pool: nil, direct: false)
+            #expect(conv.supportsDirect)
             #expect(direct.map(\.bitPattern) == im2col.map(\.bitPattern), "\(p) bias: \(!bias.isEmpty)")
+            let reference = Self.scalarConvolution(conv, x, w, bias)
+            #expect(direct.map(\.bitPattern) == reference.map(\.bitPattern), "\(p) bias: \(!bias.isEmpty) vs scalar")
         }
+    }
+}
+
+/// MaxPool's eight-column path gives the bits of the scalar fold `m = v > m ? v : m` over the
+/// window row by row (NaN when a tap is NaN), signed zeros and NaNs included.
+@Suite struct MaxPoolPathTests {
+    @Test(arguments: [(1, 3, 1, 1), (2, 3, 1, 1), (2, 3, 0, 1), (1, 2, 0, 2), (2, 2, 1, 1)])
+    func vectorColumnsMatchTheScalarFold(_ step: Int, _ kernel: Int, _ pad: Int, _ dilation: Int) throws {
+        let (n, c, h, w) = (2, 3, 9, 41)
+        var rng = SeededGenerator(seed: UInt64(step * 100 + kernel * 10 + pad))
+        var x = (0..<(n * c * h * w)).map { _ in Float(Int(rng.uniform(in: -3..<3))) / 2 }
+        for i in stride(from: 5, to: x.count, by: 97) { x[i] = .nan }
+        for i in stride(from: 7, to: x.count, by: 13) { x[i] = -0.0 }
+        let node = Node(name: "pool", opType: "MaxPool", inputs: ["x"], outputs: ["y"], attributes: [
+            "kernel_shape": .ints([Int64(kernel), Int64(kernel)]), "strides": .ints([Int64(step), Int64(step)]),
+            "pads": .ints([Int64](repeating: Int64(pad), count: 4)), "dilations": .ints([Int64(dilation), Int64(dilation)])])
+        let kernelFunction = try #require(OperatorRegistry.kernel(for: node))
+        let out = try kernelFunction(OperatorContext(node: node, opsetVersion: 13, pool: nil),
+                                     [.tensor(ModelTensor(float: x, shape: [n, c, h, w]))])
+        let y = try #require(out.first?.tensor)
+        let span = (kernel - 1) * dilation + 1
+        let oh = (h + 2 * pad - span) / step + 1, ow = (w + 2 * pad - span) / step + 1
+        #expect(y.shape == [n, c, oh, ow])
+        var expected: [Float] = []
+        for plane in 0..<(n * c) {
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    var m = -Float.infinity, nan = false
+                    for ky in 0..<kernel {
+                        for kx in 0..<kernel {
+                            let iy = oy * step - pad + ky * dilation, ix = ox * step - pad + kx * dilation
+                            guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                            let v = x[(plane * h + iy) * w + ix]
+                            m = v > m ? v : m
+                            if v.isNaN { nan = true }
+                        }
+                    }
+                    expected.append(nan ? .nan : m)
+                }
+            }
+        }
+        #expect(try #require(y.floats).map(\.bitPattern) == expected.map(\.bitPattern))
     }
 }

@@ -1,45 +1,65 @@
 extension Convolution {
-    /// Whether ``applyDirect(_:_:_:bias:images:output:)`` handles this geometry: stride 1
-    /// across, and a padded copy of one image's group of at most 2²⁶ floats (huge pads with
-    /// huge strides take the im2col path, whose buffer is bounded by the output size).
+    /// Whether ``applyDirect(_:_:_:_:bias:images:output:)`` handles this geometry: a stride
+    /// across of at most 4, and a padded copy of one image's group of at most 2²⁶ floats (huge
+    /// pads with huge strides take the im2col path, whose buffer is bounded by the output size).
     var supportsDirect: Bool {
-        guard geometry.strideX == 1, inputChannels > 0 else { return false }
+        guard geometry.strideX <= 4, inputChannels > 0 else { return false }
         let layout = paddedLayout
         let (plane, o1) = layout.height.multipliedReportingOverflow(by: layout.width)
-        let (total, o2) = plane.multipliedReportingOverflow(by: inputChannels / groups)
-        return !o1 && !o2 && total <= 1 << 26
+        let (phases, o2) = plane.multipliedReportingOverflow(by: layout.phases)
+        let (total, o3) = phases.multipliedReportingOverflow(by: inputChannels / groups)
+        return !o1 && !o2 && !o3 && total <= 1 << 26
     }
 
-    /// The layout the direct kernel reads: each image copied into zero-padded planes, wide
-    /// enough that every 8-pixel panel of an output row reads inside the buffer.
+    /// The layout the direct kernel reads: each image copied into zero-padded planes, split by
+    /// column into `phases` = stride-across planes (column `x` of the padded image goes to
+    /// phase `x mod s`, column `x / s`), so that the taps of eight neighbouring output pixels
+    /// are eight contiguous floats for any stride. Each phase row is wide enough that every
+    /// 8-pixel segment of an output row reads inside it.
     struct PaddedLayout {
+        /// Rows of the padded image.
         let height: Int
+        /// Floats per row of one phase.
         let width: Int
-        var plane: Int { height * width }
+        /// The stride across.
+        let phases: Int
+        /// Floats per phase plane.
+        var phasePlane: Int { height * width }
+        /// Floats per channel.
+        var plane: Int { phases * height * width }
     }
 
     var paddedLayout: PaddedLayout {
-        let g = geometry
+        let g = geometry, s = g.strideX
         let panels = (g.outputX + 7) / 8 * 8
-        let width = max(g.inputX + g.padLeft + g.padRight, panels + (g.kernelX - 1) * g.dilationX)
+        let padded = g.inputX + g.padLeft + g.padRight
+        let width = max((padded + s - 1) / s, panels + (g.kernelX - 1) * g.dilationX / s)
         let height = max(g.inputY + g.padTop + g.padBottom, (g.outputY - 1) * g.strideY + (g.kernelY - 1) * g.dilationY + 1)
-        return PaddedLayout(height: height, width: width)
+        return PaddedLayout(height: height, width: width, phases: s)
     }
 
-    /// The weights of each group repacked for ``kernel6x8Taps``: for each tile of 6 output
-    /// channels, `K × 6` values (tap-major), zero rows past the group's channels.
+    /// Output channels per register tile of the direct kernel.
+    static let directTileRows = 4
+
+    /// The weights of each group repacked for ``kernel4xTaps(_:_:_:_:_:_:_:_:_:_:_:_:rows:)``:
+    /// for each tile of 4 output channels, `K × 4` values (tap-major), zero rows past the
+    /// group's channels. Depends on the weights and the channel counts only, so a prepared
+    /// Conv node packs them once per session.
     func packedWeights(_ w: UnsafePointer<Float>) -> [Float] {
-        let g = geometry
+        let g = geometry, r = Self.directTileRows
         let mg = outputChannels / groups, kg = inputChannels / groups * g.kernelY * g.kernelX
-        let tiles = (mg + 5) / 6
-        return [Float].filled(count: groups * tiles * kg * 6) { p in
+        let tiles = (mg + r - 1) / r
+        return [Float].filled(count: groups * tiles * kg * r) { p in
             for group in 0..<groups {
                 for t in 0..<tiles {
-                    let dst = p + (group * tiles + t) * kg * 6
-                    for k in 0..<kg {
-                        for r in 0..<6 {
-                            let m = t * 6 + r
-                            dst[k * 6 + r] = m < mg ? w[(group * mg + m) * kg + k] : 0
+                    let dst = p + (group * tiles + t) * kg * r
+                    for row in 0..<r {
+                        let m = t * r + row
+                        if m < mg {
+                            let src = w + (group * mg + m) * kg
+                            for k in 0..<kg { dst[k * r + row] = src[k] }
+                        } else {
+                            for k in 0..<kg { dst[k * r + row] = 0 }
                         }
                     }
                 }
@@ -55,117 +75,211 @@ extension Convolution {
         for c in 0..<(inputChannels / groups) {
             for ky in 0..<g.kernelY {
                 for kx in 0..<g.kernelX {
-                    offsets.append(c * layout.plane + ky * g.dilationY * layout.width + kx * g.dilationX)
+                    let column = kx * g.dilationX
+                    offsets.append(c * layout.plane + column % layout.phases * layout.phasePlane
+                                   + ky * g.dilationY * layout.width + column / layout.phases)
                 }
             }
         }
         return offsets
     }
 
-    /// Copies image planes into the zero-padded layout (`padded` holds `channels` planes).
+    /// Copies image planes into the zero-padded, phase-split layout (`padded` holds `channels`
+    /// planes).
     func pad(_ planes: UnsafePointer<Float>, _ channels: Int, _ layout: PaddedLayout, into padded: UnsafeMutablePointer<Float>) {
         let g = geometry
         padded.update(repeating: 0, count: channels * layout.plane)
         for c in 0..<channels {
             let src = planes + c * g.inputY * g.inputX
-            let dst = padded + c * layout.plane + g.padTop * layout.width + g.padLeft
-            for iy in 0..<g.inputY {
-                let s = src + iy * g.inputX, d = dst + iy * layout.width
-                for ix in 0..<g.inputX { d[ix] = s[ix] }
-            }
-        }
-    }
-
-    /// The biases laid out like ``packedWeights(_:)``: 6 per tile, zeros past the group's channels.
-    func packedBias(_ b: UnsafePointer<Float>) -> [Float] {
-        let mg = outputChannels / groups, tiles = (mg + 5) / 6
-        return [Float].filled(count: groups * tiles * 6) { p in
-            for group in 0..<groups {
-                for i in 0..<(tiles * 6) { p[group * tiles * 6 + i] = i < mg ? b[group * mg + i] : 0 }
-            }
-        }
-    }
-
-    /// The convolution of `images` with the direct kernel: every output element is the same
-    /// sum, in the same tap order, as the im2col product (padding taps are zeros in the padded
-    /// copy), plus the bias. `bias` is ``packedBias(_:)``.
-    func applyDirect(
-        _ x: UnsafePointer<Float>, _ packed: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
-        bias: UnsafePointer<Float>?, images: Range<Int>, output y: UnsafeMutablePointer<Float>
-    ) {
-        let g = geometry, layout = paddedLayout
-        let cg = inputChannels / groups, mg = outputChannels / groups
-        let kg = cg * g.kernelY * g.kernelX, tiles = (mg + 5) / 6
-        let inPlane = g.inputY * g.inputX, outPlane = g.outputY * g.outputX
-        let padded = UnsafeMutablePointer<Float>.allocate(capacity: cg * layout.plane + 8)
-        defer { padded.deallocate() }
-        let tile = UnsafeMutablePointer<Float>.allocate(capacity: 48)
-        defer { tile.deallocate() }
-        for n in images {
-            for group in 0..<groups {
-                pad(x + (n * inputChannels + group * cg) * inPlane, cg, layout, into: padded)
-                let outBase = y + (n * outputChannels + group * mg) * outPlane
-                for t in 0..<tiles {
-                    let rows = min(6, mg - t * 6)
-                    let w = packed + (group * tiles + t) * kg * 6
-                    let biases = bias.map { $0 + (group * tiles + t) * 6 }
-                    for oy in 0..<g.outputY {
-                        let rowBase = padded + oy * g.strideY * layout.width
-                        var ox = 0
-                        while ox < g.outputX {
-                            let cols = min(8, g.outputX - ox)
-                            let c = outBase + t * 6 * outPlane + oy * g.outputX + ox
-                            if cols == 8 {
-                                Self.kernel6x8Taps(kg, w, rowBase + ox, offsets, biases, c, outPlane, rows: rows)
-                            } else {
-                                Self.kernel6x8Taps(kg, w, rowBase + ox, offsets, biases, tile, 8, rows: 6)
-                                for r in 0..<rows {
-                                    for j in 0..<cols { c[r * outPlane + j] = tile[r * 8 + j] }
-                                }
-                            }
-                            ox += 8
-                        }
+            let dst = padded + c * layout.plane + g.padTop * layout.width
+            let phases = layout.phases
+            if phases == 1 {
+                for iy in 0..<g.inputY {
+                    (dst + iy * layout.width + g.padLeft).update(from: src + iy * g.inputX, count: g.inputX)
+                }
+            } else {
+                for iy in 0..<g.inputY {
+                    let s = src + iy * g.inputX, d = dst + iy * layout.width
+                    for ix in 0..<g.inputX {
+                        let x = ix + g.padLeft
+                        d[x % phases * layout.phasePlane + x / phases] = s[ix]
                     }
                 }
             }
         }
     }
 
-    /// `C[r, 0..<8] = (Σ_k w[k·6 + r] · b[offsets[k] ..< offsets[k] + 8]) + bias[r]` for
-    /// `r < 6`, the sum from +0 in increasing `k`, one multiply and one add per term and lane;
-    /// row `r` of `C` at `c + r·ldc`, only the first `rows` rows stored.
-    @inline(__always)
-    static func kernel6x8Taps(
-        _ count: Int, _ w: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
-        _ bias: UnsafePointer<Float>?, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, rows: Int
+    /// The biases laid out like ``packedWeights(_:)``: 4 per tile, zeros past the group's channels.
+    func packedBias(_ b: UnsafePointer<Float>) -> [Float] {
+        let r = Self.directTileRows
+        let mg = outputChannels / groups, tiles = (mg + r - 1) / r
+        return [Float].filled(count: groups * tiles * r) { p in
+            for group in 0..<groups {
+                for i in 0..<(tiles * r) { p[group * tiles * r + i] = i < mg ? b[group * mg + i] : 0 }
+            }
+        }
+    }
+
+    /// An 8-pixel piece of an output row: where it goes in the output plane, where its first
+    /// tap reads in the padded planes, and how many of its 8 pixels are in the image.
+    struct Segment {
+        let output: Int
+        let input: Int
+        let count: Int
+    }
+
+    /// The output rows cut into 8-pixel segments, row by row.
+    func segments(_ layout: PaddedLayout) -> [Segment] {
+        let g = geometry
+        var list: [Segment] = []
+        list.reserveCapacity(g.outputY * ((g.outputX + 7) / 8))
+        for oy in 0..<g.outputY {
+            var ox = 0
+            while ox < g.outputX {
+                list.append(Segment(output: oy * g.outputX + ox, input: oy * g.strideY * layout.width + ox,
+                                    count: min(8, g.outputX - ox)))
+                ox += 8
+            }
+        }
+        return list
+    }
+
+    /// The convolution of `images` with the direct kernel: every output element is the same
+    /// fused sum, in the same tap order, as the im2col product (padding taps are zeros in the
+    /// padded copy), plus the bias. `packed` is ``packedWeights(_:)``, `bias`
+    /// ``packedBias(_:)``; `offsets` and `segments` come from ``paddedLayout``.
+    ///
+    /// For each tile of 4 output channels, up to three full segments at a time go through the
+    /// 4×24 register tile (twelve accumulators); a segment cut by the image's right edge is
+    /// computed alone into a scratch tile and copied.
+    func applyDirect(
+        _ x: UnsafePointer<Float>, _ packed: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
+        _ segments: UnsafeBufferPointer<Segment>,
+        bias: UnsafePointer<Float>?, images: Range<Int>, output y: UnsafeMutablePointer<Float>
     ) {
-        var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>()
-        var c3 = SIMD8<Float>(), c4 = SIMD8<Float>(), c5 = SIMD8<Float>()
+        let g = geometry, layout = paddedLayout, r = Self.directTileRows
+        let cg = inputChannels / groups, mg = outputChannels / groups
+        let kg = cg * g.kernelY * g.kernelX, tiles = (mg + r - 1) / r
+        let inPlane = g.inputY * g.inputX, outPlane = g.outputY * g.outputX
+        let padded = UnsafeMutablePointer<Float>.allocate(capacity: cg * layout.plane + 8)
+        defer { padded.deallocate() }
+        let tile = UnsafeMutablePointer<Float>.allocate(capacity: 8 * r)
+        defer { tile.deallocate() }
+        let segmentCount = segments.count
+        for n in images {
+            for group in 0..<groups {
+                pad(x + (n * inputChannels + group * cg) * inPlane, cg, layout, into: padded)
+                let outBase = y + (n * outputChannels + group * mg) * outPlane
+                for t in 0..<tiles {
+                    let rows = min(r, mg - t * r)
+                    let w = packed + (group * tiles + t) * kg * r
+                    let biases = bias.map { $0 + (group * tiles + t) * r }
+                    let out = outBase + t * r * outPlane
+                    var s = 0
+                    while s < segmentCount {
+                        let s0 = segments[s]
+                        if s0.count < 8 {
+                            Self.kernel4xTaps(1, kg, w, padded + s0.input, padded, padded, offsets, biases,
+                                              tile, tile, tile, 8, rows: r)
+                            for row in 0..<rows {
+                                for j in 0..<s0.count { out[row * outPlane + s0.output + j] = tile[row * 8 + j] }
+                            }
+                            s += 1
+                            continue
+                        }
+                        var run = 1
+                        while run < 3 && s + run < segmentCount && segments[s + run].count == 8 { run += 1 }
+                        let s1 = segments[s + min(run - 1, 1)], s2 = segments[s + run - 1]
+                        switch run {
+                        case 3:
+                            Self.kernel4xTaps(3, kg, w, padded + s0.input, padded + s1.input, padded + s2.input, offsets, biases,
+                                              out + s0.output, out + s1.output, out + s2.output, outPlane, rows: rows)
+                        case 2:
+                            Self.kernel4xTaps(2, kg, w, padded + s0.input, padded + s1.input, padded, offsets, biases,
+                                              out + s0.output, out + s1.output, out, outPlane, rows: rows)
+                        default:
+                            Self.kernel4xTaps(1, kg, w, padded + s0.input, padded, padded, offsets, biases,
+                                              out + s0.output, out, out, outPlane, rows: rows)
+                        }
+                        s += run
+                    }
+                }
+            }
+        }
+    }
+
+    /// For `r < 4` and each of the first `vectors` (1–3) segments `v`:
+    /// `D_v[r·ldc ..< r·ldc + 8] = (Σ_k fma over w[k·4 + r] · x_v[offsets[k] ..< offsets[k] + 8]) + bias[r]`,
+    /// the fused sum from +0 in increasing `k` (`c = fma(w, x, c)` per term and lane), the
+    /// bias added after it; only the first `rows` rows stored. Per step: up to three loads of
+    /// input pixels, four broadcasts of weights and twelve FMAs in twelve accumulators.
+    @inline(__always)
+    static func kernel4xTaps(
+        _ vectors: Int, _ count: Int, _ w: UnsafePointer<Float>,
+        _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>,
+        _ offsets: UnsafePointer<Int>, _ bias: UnsafePointer<Float>?,
+        _ d0: UnsafeMutablePointer<Float>, _ d1: UnsafeMutablePointer<Float>, _ d2: UnsafeMutablePointer<Float>,
+        _ ldc: Int, rows: Int
+    ) {
+        var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c02 = SIMD8<Float>()
+        var c10 = SIMD8<Float>(), c11 = SIMD8<Float>(), c12 = SIMD8<Float>()
+        var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c22 = SIMD8<Float>()
+        var c30 = SIMD8<Float>(), c31 = SIMD8<Float>(), c32 = SIMD8<Float>()
+        let r0 = UnsafeRawPointer(x0), r1 = UnsafeRawPointer(x1), r2 = UnsafeRawPointer(x2)
         var pw = w
         for k in 0..<count {
-            let bv = UnsafeRawPointer(b + offsets[k]).loadUnaligned(as: SIMD8<Float>.self)
-            c0 += SIMD8<Float>(repeating: pw[0]) * bv
-            c1 += SIMD8<Float>(repeating: pw[1]) * bv
-            c2 += SIMD8<Float>(repeating: pw[2]) * bv
-            c3 += SIMD8<Float>(repeating: pw[3]) * bv
-            c4 += SIMD8<Float>(repeating: pw[4]) * bv
-            c5 += SIMD8<Float>(repeating: pw[5]) * bv
-            pw += 6
+            let o = offsets[k] * MemoryLayout<Float>.stride
+            let v0 = r0.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+            var a = SIMD8<Float>(repeating: pw[0])
+            if vectors == 3 {
+                let v1 = r1.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+                let v2 = r2.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+                c00 = c00.addingProduct(a, v0); c01 = c01.addingProduct(a, v1); c02 = c02.addingProduct(a, v2)
+                a = SIMD8<Float>(repeating: pw[1])
+                c10 = c10.addingProduct(a, v0); c11 = c11.addingProduct(a, v1); c12 = c12.addingProduct(a, v2)
+                a = SIMD8<Float>(repeating: pw[2])
+                c20 = c20.addingProduct(a, v0); c21 = c21.addingProduct(a, v1); c22 = c22.addingProduct(a, v2)
+                a = SIMD8<Float>(repeating: pw[3])
+                c30 = c30.addingProduct(a, v0); c31 = c31.addingProduct(a, v1); c32 = c32.addingProduct(a, v2)
+            } else if vectors == 2 {
+                let v1 = r1.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+                c00 = c00.addingProduct(a, v0); c01 = c01.addingProduct(a, v1)
+                a = SIMD8<Float>(repeating: pw[1])
+                c10 = c10.addingProduct(a, v0); c11 = c11.addingProduct(a, v1)
+                a = SIMD8<Float>(repeating: pw[2])
+                c20 = c20.addingProduct(a, v0); c21 = c21.addingProduct(a, v1)
+                a = SIMD8<Float>(repeating: pw[3])
+                c30 = c30.addingProduct(a, v0); c31 = c31.addingProduct(a, v1)
+            } else {
+                c00 = c00.addingProduct(a, v0)
+                c10 = c10.addingProduct(SIMD8<Float>(repeating: pw[1]), v0)
+                c20 = c20.addingProduct(SIMD8<Float>(repeating: pw[2]), v0)
+                c30 = c30.addingProduct(SIMD8<Float>(repeating: pw[3]), v0)
+            }
+            pw += 4
         }
         if let bias {
-            c0 += SIMD8<Float>(repeating: bias[0])
-            c1 += SIMD8<Float>(repeating: bias[1])
-            c2 += SIMD8<Float>(repeating: bias[2])
-            c3 += SIMD8<Float>(repeating: bias[3])
-            c4 += SIMD8<Float>(repeating: bias[4])
-            c5 += SIMD8<Float>(repeating: bias[5])
+            let b0 = SIMD8<Float>(repeating: bias[0]), b1 = SIMD8<Float>(repeating: bias[1])
+            let b2 = SIMD8<Float>(repeating: bias[2]), b3 = SIMD8<Float>(repeating: bias[3])
+            c00 += b0; c10 += b1; c20 += b2; c30 += b3
+            if vectors > 1 { c01 += b0; c11 += b1; c21 += b2; c31 += b3 }
+            if vectors > 2 { c02 += b0; c12 += b1; c22 += b2; c32 += b3 }
         }
-        let cr = UnsafeMutableRawPointer(c), rowBytes = ldc * MemoryLayout<Float>.stride
-        cr.storeBytes(of: c0, as: SIMD8<Float>.self)
-        if rows > 1 { cr.storeBytes(of: c1, toByteOffset: rowBytes, as: SIMD8<Float>.self) }
-        if rows > 2 { cr.storeBytes(of: c2, toByteOffset: 2 * rowBytes, as: SIMD8<Float>.self) }
-        if rows > 3 { cr.storeBytes(of: c3, toByteOffset: 3 * rowBytes, as: SIMD8<Float>.self) }
-        if rows > 4 { cr.storeBytes(of: c4, toByteOffset: 4 * rowBytes, as: SIMD8<Float>.self) }
-        if rows > 5 { cr.storeBytes(of: c5, toByteOffset: 5 * rowBytes, as: SIMD8<Float>.self) }
+        let rowBytes = ldc * MemoryLayout<Float>.stride
+        Self.store(c00, c10, c20, c30, UnsafeMutableRawPointer(d0), rowBytes, rows)
+        if vectors > 1 { Self.store(c01, c11, c21, c31, UnsafeMutableRawPointer(d1), rowBytes, rows) }
+        if vectors > 2 { Self.store(c02, c12, c22, c32, UnsafeMutableRawPointer(d2), rowBytes, rows) }
+    }
+
+    /// Stores the first `rows` of four 8-float rows, `rowBytes` apart.
+    @inline(__always)
+    static func store(
+        _ c0: SIMD8<Float>, _ c1: SIMD8<Float>, _ c2: SIMD8<Float>, _ c3: SIMD8<Float>,
+        _ d: UnsafeMutableRawPointer, _ rowBytes: Int, _ rows: Int
+    ) {
+        d.storeBytes(of: c0, as: SIMD8<Float>.self)
+        if rows > 1 { d.storeBytes(of: c1, toByteOffset: rowBytes, as: SIMD8<Float>.self) }
+        if rows > 2 { d.storeBytes(of: c2, toByteOffset: 2 * rowBytes, as: SIMD8<Float>.self) }
+        if rows > 3 { d.storeBytes(of: c3, toByteOffset: 3 * rowBytes, as: SIMD8<Float>.self) }
     }
 }

@@ -10,8 +10,9 @@ import AssayNumerics
 ///     (Σ over c, ky, kx of x[n, g·Cg + c, oy·sy − top + ky·dy, ox·sx − left + kx·dx] · w[m, c, ky, kx]) + b[m]
 ///
 /// with the taps in the order `c`, then `ky`, then `kx` (each ascending) — the order of the
-/// weights in memory — summed from +0 as in ``MatrixMultiply``, padding taps included as
-/// zeros, and the bias (when there is one) added last. The work is spread over fixed blocks of
+/// weights in memory — accumulated from +0 with one fused multiply–add per tap
+/// (`s = fma(x, w, s)`, written explicitly) as in ``MatrixMultiply``, padding taps included as
+/// zeros, and the bias (when there is one) added last with one IEEE add. The work is spread over fixed blocks of
 /// images; every element is computed the same way whichever thread computes it.
 struct Convolution {
     let geometry: WindowGeometry
@@ -27,9 +28,10 @@ struct Convolution {
     /// `[outputChannels, inputChannels/groups, kernelY, kernelX]`, `b` empty or one per output
     /// channel; returns `[batch, outputChannels, outputY, outputX]`.
     ///
-    /// Stride-1 geometries run ``applyDirect(_:_:_:bias:images:output:)`` (same bits; `direct:
-    /// false` forces the im2col product, for tests).
-    func apply(_ x: [Float], _ w: [Float], _ b: [Float], pool: BlockPool?, direct: Bool = true) -> [Float] {
+    /// Strides across up to 4 run ``applyDirect(_:_:_:_:bias:images:output:)`` (same bits; `direct:
+    /// false` forces the im2col product, for tests). `packed`, when given, is
+    /// ``packedWeights(_:)`` of `w`, made once by a prepared Conv node.
+    func apply(_ x: [Float], _ w: [Float], _ b: [Float], pool: BlockPool?, direct: Bool = true, packed: [Float]? = nil) -> [Float] {
         let g = geometry
         let p = outputPlane, m = outputChannels
         let cg = inputChannels / groups, mg = outputChannels / groups
@@ -52,17 +54,23 @@ struct Convolution {
                         let bs = b.isEmpty ? nil : bb.baseAddress.map { InputPointer(base: $0) }
                         let ys = OutputPointer(base: yp)
                         if direct && supportsDirect && kg > 0 {
-                            let packed = packedWeights(wp0)
-                            let offsets = tapOffsets(paddedLayout)
+                            let packedWeights = packed ?? self.packedWeights(wp0)
+                            let layout = paddedLayout
+                            let offsets = tapOffsets(layout), segments = self.segments(layout)
                             let packedBias = bs.map { self.packedBias($0.base) } ?? []
-                            packed.withUnsafeBufferPointer { pw in
+                            packedWeights.withUnsafeBufferPointer { pw in
                                 offsets.withUnsafeBufferPointer { po in
-                                    packedBias.withUnsafeBufferPointer { pb in
-                                        guard let pwp = pw.baseAddress, let pop = po.baseAddress else { return }
-                                        let pws = InputPointer(base: pwp), pos = InputPointer(base: pop)
-                                        let pbs = bs == nil ? nil : pb.baseAddress.map { InputPointer(base: $0) }
-                                        KernelBlocks.run(pool, count: batch, size: perBlock) { images in
-                                            applyDirect(xs.base, pws.base, pos.base, bias: pbs?.base, images: images, output: ys.base)
+                                    segments.withUnsafeBufferPointer { ps in
+                                        packedBias.withUnsafeBufferPointer { pb in
+                                            guard let pwp = pw.baseAddress, let pop = po.baseAddress, let psp = ps.baseAddress else { return }
+                                            let pws = InputPointer(base: pwp), pos = InputPointer(base: pop)
+                                            let pss = InputPointer(base: psp), segmentCount = ps.count
+                                            let pbs = bs == nil ? nil : pb.baseAddress.map { InputPointer(base: $0) }
+                                            KernelBlocks.run(pool, count: batch, size: perBlock) { images in
+                                                applyDirect(xs.base, pws.base, pos.base,
+                                                            UnsafeBufferPointer(start: pss.base, count: segmentCount),
+                                                            bias: pbs?.base, images: images, output: ys.base)
+                                            }
                                         }
                                     }
                                 }

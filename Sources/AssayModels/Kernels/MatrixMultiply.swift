@@ -16,37 +16,35 @@ struct MatrixOperand {
 ///
 /// ## Arithmetic (fixed)
 ///
-/// Every output element is the naive dot product
+/// Every output element is the fused dot product
 ///
-///     c[i, j] = ((((+0) + a[i,0]·b[0,j]) + a[i,1]·b[1,j]) + …) + a[i,K−1]·b[K−1,j]
+///     c[i, j] = fma(a[i,K−1], b[K−1,j], … fma(a[i,1], b[1,j], fma(a[i,0], b[0,j], +0)) …)
 ///
-/// with each product rounded to float and then added (one IEEE multiply, one IEEE add; Swift
-/// never fuses them and LLVM never reassociates them). The blocking below never changes that
-/// order: the inner dimension is cut in chunks of ``innerChunk`` that are visited in increasing
-/// order, and a chunk's partial sums are stored to `C` exactly and reloaded for the next chunk.
-/// Each output element is independent of every other, so how rows are spread over threads,
-/// which micro-kernel (6×8 tile, single row, edge tile) computes an element, and whether an
-/// operand was packed change no bits.
+/// — one IEEE fused multiply–add per term (the product is not rounded before the addition),
+/// over `k` in increasing order from +0. Every kernel calls `addingProduct` explicitly; none
+/// relies on the compiler contracting `a * b + c` (Swift never does), so a build for CPUs
+/// without FMA computes the same correctly rounded operations in software. The blocking below
+/// never changes the order: the inner dimension is cut in chunks of ``innerChunk`` visited in
+/// increasing order, and a chunk's partial sums are stored to `C` exactly and reloaded for the
+/// next chunk. Each output element is independent of every other, so how rows are spread over
+/// threads, which micro-kernel (6×16 or 6×8 tile, single row, edge tile) computes an element,
+/// and whether an operand was packed change no bits.
 ///
 /// ## Speed
 ///
-/// The micro-kernel keeps a 6×8 tile of `C` in six `SIMD8<Float>` accumulators (twelve SSE
-/// registers on baseline x86-64, six AVX registers when built for AVX) and streams one
-/// 8-column panel of `B` and six rows of `A` through it. A full panel of a row-major `B` is
-/// read in place; a transposed `B` or the last partial panel is packed into a contiguous,
-/// zero-padded `innerChunk × 8` buffer; the last 2–5 rows are packed into a zero-padded tile
-/// and a single row (batch size 1) takes a matrix–vector path with four accumulators. Rows are
-/// spread over threads in fixed blocks of ``rowBlock``.
-///
-/// Measured on one core of this project's Xeon: about 27 GFLOP/s in a baseline x86-64 (SSE)
-/// release build — the limit of two-operand SSE for this tile, where each broadcast of `A`
-/// costs a load, a shuffle and a copy — and about 52 GFLOP/s in a release build for AVX2
-/// (`-Xswiftc -target-cpu -Xswiftc haswell`), with identical bits.
+/// The micro-kernel keeps a 6×16 tile of `C` in twelve `SIMD8<Float>` accumulators (twelve of
+/// the sixteen AVX registers) and streams one 16-column panel of `B` and six rows of `A`
+/// through it: per step two loads of `B`, six broadcasts of `A` and twelve FMAs, so the two FMA
+/// ports stay busy. A full panel of a row-major `B` is read in place; a transposed `B` or the
+/// last partial panel is packed into a contiguous, zero-padded `innerChunk × 16` (or `× 8`)
+/// buffer; the last 2–5 rows are packed into a zero-padded tile and a single row (batch size
+/// 1) takes a matrix–vector path with four accumulators. Rows are spread over threads in fixed
+/// blocks of ``rowBlock``.
 enum MatrixMultiply {
     /// Rows of the register tile.
     static let tileRows = 6
-    /// Columns of the register tile (one `SIMD8<Float>`).
-    static let tileColumns = 8
+    /// Columns of the register tile (two `SIMD8<Float>`).
+    static let tileColumns = 16
     /// Inner-dimension chunk kept in cache for one pass over a block of rows.
     static let innerChunk = 256
     /// Rows per parallel block (a multiple of ``tileRows``); a constant, so the blocks depend on
@@ -89,7 +87,7 @@ enum MatrixMultiply {
             return
         }
         let chunk = min(k, innerChunk)
-        // Scratch: a packed B panel (chunk × 8), a packed edge tile of A (chunk × 6), a C tile.
+        // Scratch: a packed B panel (chunk × 16), a packed edge tile of A (chunk × 6), a C tile.
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: chunk * (nr + mr) + mr * nr)
         defer { scratch.deallocate() }
         let packedB = scratch, packedA = scratch + chunk * nr, tile = scratch + chunk * (nr + mr)
@@ -112,53 +110,71 @@ enum MatrixMultiply {
             }
             var j0 = 0
             while j0 < n {
+                // A 16-column panel, or 8 for the last 8 or fewer columns.
                 let cols = min(nr, n - j0)
+                let width = cols > 8 ? 16 : 8
+                let wide = width == 16
                 let bPanel: UnsafePointer<Float>
                 let bStep: Int
-                if bRowMajor && cols == nr {
+                if bRowMajor && cols == width {
                     bPanel = b.pointer(k0, j0)
                     bStep = b.rowStride
                 } else {
                     for kk in 0..<kc {
-                        for j in 0..<nr {
-                            packedB[kk * nr + j] = j < cols ? b.pointer(k0 + kk, j0 + j).pointee : 0
+                        for j in 0..<width {
+                            packedB[kk * width + j] = j < cols ? b.pointer(k0 + kk, j0 + j).pointee : 0
                         }
                     }
                     bPanel = UnsafePointer(packedB)
-                    bStep = nr
+                    bStep = width
                 }
                 var i = rows.lowerBound
                 for _ in 0..<fullTiles {
-                    if cols == nr {
-                        kernel6x8(kc, a.pointer(i, k0), a.rowStride, a.columnStride, bPanel, bStep,
-                                  c + i * ldc + j0, ldc, accumulate)
+                    if cols == width {
+                        tileKernel(wide, kc, a.pointer(i, k0), a.rowStride, a.columnStride, bPanel, bStep,
+                                   c + i * ldc + j0, ldc, accumulate)
                     } else {
-                        loadTile(tile, from: c + i * ldc + j0, ldc: ldc, rows: mr, cols: cols, accumulate: accumulate)
-                        kernel6x8(kc, a.pointer(i, k0), a.rowStride, a.columnStride, bPanel, bStep, tile, nr, true)
+                        if accumulate { loadTile(tile, from: c + i * ldc + j0, ldc: ldc, rows: mr, cols: cols, accumulate: true) }
+                        tileKernel(wide, kc, a.pointer(i, k0), a.rowStride, a.columnStride, bPanel, bStep, tile, nr, accumulate)
                         storeTile(tile, to: c + i * ldc + j0, ldc: ldc, rows: mr, cols: cols)
                     }
                     i += mr
                 }
                 if edgeRows >= 2 {
                     loadTile(tile, from: c + edgeStart * ldc + j0, ldc: ldc, rows: edgeRows, cols: cols, accumulate: accumulate)
-                    kernel6x8(kc, UnsafePointer(packedA), 1, mr, bPanel, bStep, tile, nr, true)
+                    tileKernel(wide, kc, UnsafePointer(packedA), 1, mr, bPanel, bStep, tile, nr, true)
                     storeTile(tile, to: c + edgeStart * ldc + j0, ldc: ldc, rows: edgeRows, cols: cols)
                 } else if edgeRows == 1 {
-                    if cols == nr {
-                        kernel1x8(kc, a.pointer(edgeStart, k0), a.columnStride, bPanel, bStep, c + edgeStart * ldc + j0, accumulate)
+                    if cols == width {
+                        kernel1xPanel(kc, a.pointer(edgeStart, k0), a.columnStride, bPanel, bStep,
+                                      c + edgeStart * ldc + j0, accumulate, wide: wide)
                     } else {
                         loadTile(tile, from: c + edgeStart * ldc + j0, ldc: ldc, rows: 1, cols: cols, accumulate: accumulate)
-                        kernel1x8(kc, a.pointer(edgeStart, k0), a.columnStride, bPanel, bStep, tile, true)
+                        kernel1xPanel(kc, a.pointer(edgeStart, k0), a.columnStride, bPanel, bStep, tile, true, wide: wide)
                         storeTile(tile, to: c + edgeStart * ldc + j0, ldc: ldc, rows: 1, cols: cols)
                     }
                 }
-                j0 += nr
+                j0 += width
             }
             k0 += kc
         }
     }
 
-    /// Fills the 6×8 tile buffer from the `rows × cols` corner of `c` (row stride `ldc`), or
+    /// The 6×16 or 6×8 micro-kernel.
+    @inline(__always)
+    static func tileKernel(
+        _ wide: Bool, _ kc: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aStep: Int,
+        _ b: UnsafePointer<Float>, _ bStep: Int,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
+    ) {
+        if wide {
+            kernel6x16(kc, a, aRow, aStep, b, bStep, c, ldc, accumulate)
+        } else {
+            kernel6x8(kc, a, aRow, aStep, b, bStep, c, ldc, accumulate)
+        }
+    }
+
+    /// Fills the 6×16 tile buffer from the `rows × cols` corner of `c` (row stride `ldc`), or
     /// with zeros when `accumulate` is false (a sum that starts at +0). Elements outside the
     /// corner are zeroed so the kernel reads defined values.
     @inline(__always)
@@ -179,13 +195,19 @@ enum MatrixMultiply {
         _ tile: UnsafeMutablePointer<Float>, to c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int
     ) {
         for r in 0..<rows {
-            for j in 0..<cols { c[r * ldc + j] = tile[r * tileColumns + j] }
+            let src = tile + r * tileColumns, dst = c + r * ldc
+            var j = 0
+            if cols >= 8 {
+                UnsafeMutableRawPointer(dst).storeBytes(of: UnsafeRawPointer(src).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                j = 8
+            }
+            while j < cols { dst[j] = src[j]; j += 1 }
         }
     }
 
     /// Row `i` of `C = A·B` for a row-major `B` (a matrix–vector product, as at batch size 1):
-    /// 32 columns at a time in four independent accumulators, so the additions of different
-    /// columns overlap; each element is still the sum over `k` in increasing order from +0.
+    /// 32 columns at a time in four independent accumulators, so the FMAs of different columns
+    /// overlap; each element is still the fused sum over `k` in increasing order from +0.
     static func multiplyRow(_ i: Int, n: Int, k: Int, a: MatrixOperand, b: MatrixOperand, c: UnsafeMutablePointer<Float>) {
         let ap = a.pointer(i, 0), aStep = a.columnStride, ldb = b.rowStride
         var j = 0
@@ -195,10 +217,10 @@ enum MatrixMultiply {
             let rowBytes = ldb * MemoryLayout<Float>.stride
             for _ in 0..<k {
                 let v = SIMD8<Float>(repeating: pa[0])
-                c0 += v * pb.loadUnaligned(as: SIMD8<Float>.self)
-                c1 += v * pb.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
-                c2 += v * pb.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
-                c3 += v * pb.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)
+                c0 = c0.addingProduct(v, pb.loadUnaligned(as: SIMD8<Float>.self))
+                c1 = c1.addingProduct(v, pb.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
+                c2 = c2.addingProduct(v, pb.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self))
+                c3 = c3.addingProduct(v, pb.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self))
                 pa += aStep
                 pb += rowBytes
             }
@@ -210,14 +232,14 @@ enum MatrixMultiply {
             j += 32
         }
         while j + 8 <= n {
-            kernel1x8(k, ap, aStep, b.base + j, ldb, c + j, false)
+            kernel1xPanel(k, ap, aStep, b.base + j, ldb, c + j, false, wide: false)
             j += 8
         }
         while j < n {
             var sum: Float = 0
             var pa = ap, pb = b.base + j
             for _ in 0..<k {
-                sum += pa[0] * pb[0]
+                sum = sum.addingProduct(pa[0], pb[0])
                 pa += aStep
                 pb += ldb
             }

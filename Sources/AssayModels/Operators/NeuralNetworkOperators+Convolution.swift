@@ -1,7 +1,12 @@
+import Foundation
+
 extension NeuralNetworkOperators {
     /// Conv over `[N, C, W]` or `[N, C, H, W]` float32 input with weights `[M, C/group, kH, kW]`
     /// and an optional bias `[M]`; arithmetic as documented on ``Convolution``.
-    static func conv(_ context: OperatorContext, _ inputs: [ModelValue?]) throws(ModelError) -> [ModelValue] {
+    ///
+    /// `cache`, given by a prepared node, keeps the weights packed for the direct kernel from
+    /// one run to the next.
+    static func conv(_ context: OperatorContext, _ inputs: [ModelValue?], cache: PackedWeightCache? = nil) throws(ModelError) -> [ModelValue] {
         let (x, xShape) = try floatInput(context, inputs, 0)
         let (w, wShape) = try floatInput(context, inputs, 1)
         let bias = try context.optionalTensor(inputs, 2)
@@ -40,6 +45,49 @@ extension NeuralNetworkOperators {
         let kg = wShape[1] * geometry.kernelY * geometry.kernelX
         _ = try checkedCount(context, [kg, geometry.outputY, geometry.outputX])
         let convolution = Convolution(geometry: geometry, batch: n, inputChannels: c, outputChannels: m, groups: group)
-        return [floatValue(convolution.apply(x, w, b, pool: context.pool), outShape)]
+        var packed: [Float]? = nil
+        if let cache, convolution.supportsDirect, !w.isEmpty {
+            packed = cache.packed(w, key: wShape + [group]) { convolution.packedWeights($0) }
+        }
+        return [floatValue(convolution.apply(x, w, b, pool: context.pool, packed: packed), outShape)]
+    }
+
+    /// A Conv node prepared once per session: the same kernel, with its packed weights kept.
+    static func prepareConv(_ context: OperatorContext, _ constants: [ModelValue?]) throws(ModelError) -> OperatorKernel {
+        let cache = PackedWeightCache()
+        return { c, i throws(ModelError) in try conv(c, i, cache: cache) }
+    }
+
+    /// The weights of one node in a kernel's packed layout, made on the first run and reused
+    /// while the node gets the same weights (an initializer: the same array every run).
+    ///
+    /// `@unchecked Sendable`: it owns its lock, and every access to the stored arrays holds it.
+    /// Concurrent runs of one session share the cache; the packed array is immutable once
+    /// made, and a run that finds different weights (a weight fed as a graph input) packs its
+    /// own and replaces the entry, so results never depend on which run packed first.
+    final class PackedWeightCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var weights: [Float] = []
+        private var key: [Int] = []
+        private var packed: [Float]? = nil
+
+        /// The packed form of `w` (with shape key `key`), from the cache when `w` equals the
+        /// cached weights (a pointer check for the same array), else made by `pack` and kept.
+        func packed(_ w: [Float], key: [Int], _ pack: (UnsafePointer<Float>) -> [Float]) -> [Float] {
+            lock.lock()
+            if let packed, self.key == key, weights == w {
+                lock.unlock()
+                return packed
+            }
+            lock.unlock()
+            let made = w.withUnsafeBufferPointer { buffer -> [Float] in
+                guard let base = buffer.baseAddress else { return [] }
+                return pack(base)
+            }
+            lock.lock()
+            (weights, self.key, packed) = (w, key, made)
+            lock.unlock()
+            return made
+        }
     }
 }

@@ -1,7 +1,8 @@
 extension NeuralNetworkOperators {
     /// BatchNormalization in inference mode: per channel `c`,
-    /// `a = (1 / √(var[c] + epsilon)) · scale[c]`, `d = B[c] − mean[c]·a`, and `y = x·a + d`
-    /// (the folding ONNX Runtime's CPU kernel uses). `epsilon` default 1e-5; `momentum` is
+    /// `a = (1 / √(var[c] + epsilon)) · scale[c]`, `d = B[c] − mean[c]·a` (each operation
+    /// rounded), and `y = fma(x, a, d)` — one fused multiply–add, written explicitly — per
+    /// element (the folding ONNX Runtime's CPU kernel uses, with one rounding less). `epsilon` default 1e-5; `momentum` is
     /// ignored; `training_mode = 1` (opset 14+) and `spatial = 0` (before opset 9) are refused.
     static func batchNormalization(_ context: OperatorContext, _ inputs: [ModelValue?]) throws(ModelError) -> [ModelValue] {
         let (x, shape) = try floatInput(context, inputs, 0)
@@ -35,16 +36,37 @@ extension NeuralNetworkOperators {
         let y = x.withUnsafeBufferPointer { xb in
             [Float].filled(count: x.count) { yp in
                 guard let xp = xb.baseAddress else { return }
-                var offset = 0
-                for _ in 0..<outer {
-                    for ch in 0..<channels {
-                        let s = a[ch], t = d[ch]
-                        for i in 0..<inner { yp[offset + i] = xp[offset + i] * s + t }
-                        offset += inner
+                a.withUnsafeBufferPointer { ab in
+                    d.withUnsafeBufferPointer { db in
+                        var offset = 0
+                        for _ in 0..<outer {
+                            for ch in 0..<channels {
+                                scaleAndShift(xp + offset, yp + offset, inner, ab[ch], db[ch])
+                                offset += inner
+                            }
+                        }
                     }
                 }
             }
         }
         return [floatValue(y, shape)]
+    }
+
+    /// `y[i] = fma(x[i], a, d)` for `i < count`, eight lanes at a time; every lane computes the
+    /// scalar formula.
+    @inline(__always)
+    static func scaleAndShift(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int, _ a: Float, _ d: Float) {
+        let av = SIMD8<Float>(repeating: a), dv = SIMD8<Float>(repeating: d)
+        let xr = UnsafeRawPointer(x), yr = UnsafeMutableRawPointer(y)
+        var i = 0
+        while i + 8 <= count {
+            let v = xr.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            yr.storeBytes(of: dv.addingProduct(v, av), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            y[i] = d.addingProduct(x[i], a)
+            i += 1
+        }
     }
 }

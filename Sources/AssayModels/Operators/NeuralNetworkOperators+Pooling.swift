@@ -65,12 +65,43 @@ extension NeuralNetworkOperators {
         return x.withUnsafeBufferPointer { xb in
             [Float].filled(count: planes * outPlane) { yp in
                 guard let xp0 = xb.baseAddress else { return }
+                // Output columns whose window lies wholly inside the image across (and, for
+                // stride 2, starts at column 1 or later, see `maximum8`): there a maximum runs
+                // eight columns at a time.
+                var interior = 0..<0
+                if reduction == .maximum && (g.strideX == 1 || g.strideX == 2) {
+                    var first = g.outputX, end = g.outputX
+                    for o in 0..<g.outputX {
+                        let start = o * g.strideX - g.padLeft
+                        if start >= g.strideX - 1 && start + (g.kernelX - 1) * g.dilationX < g.inputX {
+                            if first == g.outputX { first = o }
+                            end = o + 1
+                        }
+                    }
+                    interior = first..<max(first, end)
+                }
                 for plane in 0..<planes {
                     let xp = xp0 + plane * inPlane
                     var out = yp + plane * outPlane
                     let width = g.inputX, dy = g.dilationY, dx = g.dilationX
                     for row in rows {
-                        for column in columns {
+                        var o = 0
+                        while o < columns.count {
+                            if interior.count >= 8 && o == interior.lowerBound {
+                                // Eight columns at a time; the last block ends at the interior's
+                                // end, overlapping the one before (it rewrites the same values).
+                                var b = o
+                                while true {
+                                    maximum8(xp, width, row.first, row.end, dy, b * g.strideX - g.padLeft, g.kernelX, dx,
+                                             wide: g.strideX == 2, out + (b - o))
+                                    if b + 8 == interior.upperBound { break }
+                                    b = min(b + 8, interior.upperBound - 8)
+                                }
+                                out += interior.count
+                                o = interior.upperBound
+                                continue
+                            }
+                            let column = columns[o]
                             var iy = row.first
                             switch reduction {
                             case .maximum:
@@ -105,11 +136,42 @@ extension NeuralNetworkOperators {
                                 out.pointee = sum / Float(divisor)
                             }
                             out += 1
+                            o += 1
                         }
                     }
                 }
             }
         }
+    }
+
+    /// MaxPool of eight neighbouring output columns whose windows lie inside the image across:
+    /// lane `l` folds the taps of its window in the scalar order (rows `firstRow..<endRow` by
+    /// `dy`, columns `start + l·stride + kx·dx`, stride 2 when `wide`), `m = v > m ? v : m` from
+    /// −∞, NaN if any tap is NaN — the scalar formula in each lane. With stride 2 the taps are
+    /// the odd lanes of 16 floats read from one column earlier, so every read stays inside the
+    /// row (`start ≥ 1`, last tap inside the image).
+    @inline(__always)
+    static func maximum8(
+        _ x: UnsafePointer<Float>, _ width: Int, _ firstRow: Int, _ endRow: Int, _ dy: Int,
+        _ start: Int, _ kernelX: Int, _ dx: Int, wide: Bool, _ out: UnsafeMutablePointer<Float>
+    ) {
+        var m = SIMD8<Float>(repeating: -.infinity)
+        var nan = SIMDMask<SIMD8<Int32>>()
+        var iy = firstRow
+        while iy < endRow {
+            let line = UnsafeRawPointer(x + iy * width + start)
+            for kx in 0..<kernelX {
+                let offset = kx * dx * MemoryLayout<Float>.stride
+                let v = wide
+                    ? line.loadUnaligned(fromByteOffset: offset - MemoryLayout<Float>.stride, as: SIMD16<Float>.self).oddHalf
+                    : line.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                m.replace(with: v, where: v .> m)
+                nan .|= v .!= v
+            }
+            iy += dy
+        }
+        m.replace(with: .nan, where: nan)
+        UnsafeMutableRawPointer(out).storeBytes(of: m, as: SIMD8<Float>.self)
     }
 
     /// GlobalAveragePool (sum of each plane in index order from +0, divided by the plane size)

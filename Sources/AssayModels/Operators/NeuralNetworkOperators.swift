@@ -34,6 +34,11 @@ enum NeuralNetworkOperators {
         OperatorKey("", "Pad"): { c, i throws(ModelError) in try pad(c, i) },
     ]
 
+    /// Operators prepared once per session (Conv keeps its packed weights between runs).
+    static let preparers: [OperatorKey: OperatorPreparer] = [
+        OperatorKey("", "Conv"): prepareConv,
+    ]
+
     /// The largest number of elements an output may have (2³¹); larger outputs come only from
     /// absurd attributes, and are refused before any memory is taken.
     static let maximumElements = 1 << 31

@@ -17,7 +17,7 @@ public enum OperatorRegistry {
     /// in ``kernels``. A family adds its own table here (`MachineLearningOperators.preparers`).
     static let preparers: [OperatorKey: OperatorPreparer] = {
         var all: [OperatorKey: OperatorPreparer] = [:]
-        for table in [MachineLearningOperators.preparers] {
+        for table in [MachineLearningOperators.preparers, NeuralNetworkOperators.preparers] {
             all.merge(table) { _, _ in preconditionFailure("operator prepared twice") }
         }
         return all
