@@ -4,22 +4,11 @@ import _AssayTestSupport
 
 /// `assay capture import` through the binary: JSON summary, exit codes, messages, help, and
 /// bounded memory on a file whose sorts spill.
-@Suite struct CaptureCommandTests {
-    let dir: TemporaryDirectory
-    let ws: String
+@Suite struct CaptureCommandTests: CLIWorkspaceSuite {
+    let workspace: CLIWorkspace
 
     init() throws {
-        dir = try TemporaryDirectory()
-        ws = dir.file("ws")
-        #expect(try AssayBinary.run(["init", ws]).status == 0)
-    }
-
-    func assay(_ args: [String], environment: [String: String] = [:]) throws -> ProcessResult {
-        try AssayBinary.run(args + ["--workspace", ws], environment: environment)
-    }
-
-    func json(_ r: ProcessResult) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)\(r.stderr)")
+        workspace = try CLIWorkspace()
     }
 
     var fixtures: String { AssayBinary.packageRoot + "/Tests/AssayPipelineTests/Fixtures/captures" }

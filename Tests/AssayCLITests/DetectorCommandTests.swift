@@ -4,18 +4,11 @@ import _AssayTestSupport
 
 /// `assay detector fit` and `assay detect` through the binary: JSON fields, recorded runs,
 /// determinism, and bad input.
-@Suite struct DetectorCommandTests {
-    let dir: TemporaryDirectory
-    let ws: String
+@Suite struct DetectorCommandTests: CLIWorkspaceSuite {
+    let workspace: CLIWorkspace
 
     init() throws {
-        dir = try TemporaryDirectory()
-        ws = dir.file("ws")
-        #expect(try AssayBinary.run(["init", ws]).status == 0)
-    }
-
-    func assay(_ args: [String]) throws -> ProcessResult {
-        try AssayBinary.run(args + ["--workspace", ws])
+        workspace = try CLIWorkspace()
     }
 
     /// A CSV of `rows` rows: columns a (shifted by `shift`), b, and a category c in 0..2.
@@ -25,10 +18,6 @@ import _AssayTestSupport
         var text = "a,b,c\n"
         for _ in 0..<rows { text += "\(u() + shift),\(u()),\(Int(u() * 3))\n" }
         return try dir.write(name, text)
-    }
-
-    func json(_ r: ProcessResult) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)\(r.stderr)")
     }
 
     @Test func fitAndDetectKS() throws {

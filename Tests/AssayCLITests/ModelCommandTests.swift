@@ -4,23 +4,12 @@ import _AssayTestSupport
 
 /// `assay model add` and `assay predict` through the binary: metadata, the prediction document,
 /// reshaping, recorded runs, determinism, and bad models and inputs.
-@Suite struct ModelCommandTests {
-    let dir: TemporaryDirectory
-    let ws: String
+@Suite struct ModelCommandTests: CLIWorkspaceSuite {
+    let workspace: CLIWorkspace
     static let fixtures = AssayBinary.packageRoot + "/Tests/AssayModelsTests/Fixtures"
 
     init() throws {
-        dir = try TemporaryDirectory()
-        ws = dir.file("ws")
-        #expect(try AssayBinary.run(["init", ws]).status == 0)
-    }
-
-    func assay(_ args: [String], environment: [String: String] = [:]) throws -> ProcessResult {
-        try AssayBinary.run(args + ["--workspace", ws], environment: environment)
-    }
-
-    func json(_ r: ProcessResult) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)\(r.stderr)")
+        workspace = try CLIWorkspace()
     }
 
     func digitsCSV(rows: Int, nanRow: Int? = nil) throws -> String {

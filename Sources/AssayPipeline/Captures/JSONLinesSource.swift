@@ -16,25 +16,16 @@ final class JSONLinesSource {
     }
 
     func next() throws(PipelineError) -> CaptureSourceItem? {
-        while let slice = try reader.next() {
-            let text = Array(slice)
-            if text.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            let line = reader.lineNumber
-            let json: JSONValue
-            do { json = try JSONValue.parse(text) } catch {
-                let truncated = reader.lastLineWasUnterminated ? " (the last line has no line break: the file may be truncated)" : ""
-                return .bad(line: line, raw: text, problem: CaptureProblem("not valid JSON: \(error.message)\(truncated)", fix: "Each line must be one JSON object."))
-            }
-            guard case .object(var o) = json else {
-                return .bad(line: line, raw: text, problem: CaptureProblem("the line is \(CapturePayload.kind(json)), not a JSON object"))
-            }
+        switch try reader.nextJSONObject(expected: "a JSON object") {
+        case nil: return nil
+        case .bad(let line, let raw, let problem)?: return .bad(line: line, raw: raw, problem: problem)
+        case .object(let line, let raw, var o)?:
             do {
                 return .event(try row(&o, line: line))
             } catch {
-                return .bad(line: line, raw: text, problem: error)
+                return .bad(line: line, raw: raw, problem: error)
             }
         }
-        return nil
     }
 
     private func row(_ o: inout [String: JSONValue], line: Int) throws(CaptureProblem) -> CaptureEvent {

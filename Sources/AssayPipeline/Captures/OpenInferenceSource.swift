@@ -12,18 +12,10 @@ final class OpenInferenceSource {
     }
 
     func next() throws(PipelineError) -> CaptureSourceItem? {
-        while let slice = try reader.next() {
-            let text = Array(slice)
-            if text.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            let line = reader.lineNumber
-            let json: JSONValue
-            do { json = try JSONValue.parse(text) } catch {
-                let truncated = reader.lastLineWasUnterminated ? " (the last line has no line break: the file may be truncated)" : ""
-                return .bad(line: line, raw: text, problem: CaptureProblem("not valid JSON: \(error.message)\(truncated)",
-                                                                             fix: "Each line must be one V2 request or response object."))
-            }
-            guard case .object(var o) = json else {
-                return .bad(line: line, raw: text, problem: CaptureProblem("the line is \(CapturePayload.kind(json)), not a V2 request or response object"))
+        while let item = try reader.nextJSONObject(expected: "a V2 request or response object") {
+            guard case .object(let line, let text, var o) = item else {
+                if case .bad(let line, let raw, let problem) = item { return .bad(line: line, raw: raw, problem: problem) }
+                continue
             }
             var time: CaptureTimestamp?
             if let t = o.removeValue(forKey: "timestamp") {
