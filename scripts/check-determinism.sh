@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
-# Checks that debug and release builds, a release build for plain x86-64, and 1 vs all threads, record byte-identical detectors and
-# drift results for every detector kind, and byte-identical predictions for every model family
-# (same artifact ids). Builds both configurations (a release
-# build takes a few minutes); `make test` runs it after the test suite.
+# Checks that debug and release builds, a debug build for plain x86-64, and 1 vs 8 threads record
+# byte-identical detectors and drift results for every detector kind, and byte-identical
+# predictions for every model family (same artifact ids). The release build takes a few minutes;
+# `make test` runs this after the test suite.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 swift build >/dev/null
 swift build -c release >/dev/null
-# A third build for plain x86-64 (no AVX2/FMA), where Package.swift would otherwise target the
-# host's wider instructions: the bytes must not change.
-ASSAY_TARGET_CPU=baseline swift build -c release --scratch-path "$root/.build-baseline" >/dev/null
+# A third build, debug, for plain x86-64 (no AVX2/FMA), where Package.swift would otherwise
+# target the host's wider instructions: the bytes must not change.
+ASSAY_TARGET_CPU=baseline swift build --scratch-path "$root/.build-baseline" >/dev/null
 debug="$root/.build/debug/assay"
 release="$root/.build/release/assay"
-baseline="$root/.build-baseline/release/assay"
+baseline="$root/.build-baseline/debug/assay"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 "$debug" init "$tmp/ws" >/dev/null
