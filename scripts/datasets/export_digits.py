@@ -2,9 +2,8 @@
 """Exports the handwritten digits data set that scikit-learn ships to notebooks/data/digits.csv.
 
 Provenance: E. Alpaydin and C. Kaynak (1998), "Optical Recognition of Handwritten Digits",
-UCI Machine Learning Repository (CC BY 4.0) — the 1797 test
-images of the 8×8 version (32×32 bitmaps of 43 writers, counted in 4×4 blocks, values 0–16),
-as packaged by scikit-learn (sklearn/datasets/data/digits.csv.gz, BSD-3-Clause package).
+UCI Machine Learning Repository (CC BY 4.0) — the 1797 test images of the 8×8 version
+(32×32 bitmaps of 43 writers, counted in 4×4 blocks, values 0–16), as packaged by scikit-learn (sklearn/datasets/data/digits.csv.gz, BSD-3-Clause package).
 Columns: p0..p63, the pixels row by row (p0 top left, p7 top right), integers 0–16; then
 `label`, the digit 0–9. Run with scikit-learn installed:
 
