@@ -11,13 +11,14 @@
 /// | `gaussian-noise` | add independent normal noise with σ = c·(hi − lo) to every value | c = 0.08, 0.12, 0.18, 0.26, 0.38 |
 /// | `motion-blur` | average L samples along a line through each pixel, at a random direction per image | L = 2, 3, 4, 5, 6 pixels |
 /// | `brightness` | add c·(hi − lo) to every value | c = 0.1, 0.2, 0.3, 0.4, 0.5 |
-/// | `pixelation` | average over areas down to round(r·H) × round(r·W) cells, then scale back up by nearest neighbour | r = 3/4, 3/5, 1/2, 3/8, 1/4 |
+/// | `pixelation` | average over areas down to round(r·H) × round(r·W) cells, then scale back up by nearest neighbour | r = 7/8, 5/8, 1/2, 3/8, 1/4 |
 ///
 /// Gaussian-noise and brightness amounts are ImageNet-C's (there for values in [0, 1]);
 /// ImageNet-C's brightness shifts V in HSV, which for grey images is this additive shift.
-/// Motion-blur lengths and pixelation ratios are chosen so that every severity differs on an
-/// 8×8 image (ImageNet-C's 224-pixel settings would blur or pixelate an 8×8 image away, or not
-/// at all): an 8×8 image is pixelated to 6, 5, 4, 3 and 2 cells a side.
+/// Motion-blur lengths and pixelation ratios are chosen for small images (ImageNet-C's 224-pixel
+/// settings would blur or pixelate an 8×8 image away, or not at all): an 8×8 image is pixelated
+/// to 7, 5, 4, 3 and 2 cells a side, a 32×32 one to 28, 20, 16, 12 and 8; on the digits the mean
+/// absolute change grows with severity for every kind (a test checks it).
 ///
 /// ## Determinism
 ///
@@ -47,7 +48,7 @@ public enum ImageCorruption: String, CaseIterable, Sendable, Codable {
     /// Brightness: the shift as a fraction of the range, by severity 1–5 (ImageNet-C's).
     public static let brightnessShifts: [Double] = [0.1, 0.2, 0.3, 0.4, 0.5]
     /// Pixelation: the fraction of each side kept, as a ratio, by severity 1–5.
-    public static let pixelationRatios: [(numerator: Int, denominator: Int)] = [(3, 4), (3, 5), (1, 2), (3, 8), (1, 4)]
+    public static let pixelationRatios: [(numerator: Int, denominator: Int)] = [(7, 8), (5, 8), (1, 2), (3, 8), (1, 4)]
 
     /// The severity table of this kind, as text for help and documentation, e.g.
     /// `"σ = c·(max − min), c = 0.08, 0.12, 0.18, 0.26, 0.38"`.
