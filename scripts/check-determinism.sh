@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Checks that debug and release builds, a debug build for plain x86-64, and 1 vs 8 threads record
-# byte-identical detectors and drift results for every detector kind, and byte-identical
-# predictions for every model family (same artifact ids). The release build takes a few minutes;
-# `make test` runs this after the test suite.
+# byte-identical detectors and drift results for every detector kind, byte-identical predictions
+# for every model family and byte-identical corruptions of every kind (same artifact ids). The
+# release build takes a few minutes; `make test` runs this after the test suite.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -79,4 +79,21 @@ check_model "mlp digits" "$fixtures/sklearn/mlp_digits.onnx" "$tmp/digits.csv"
 check_model "random forest" "$fixtures/sklearn/forest_breast_cancer.onnx" "$tmp/cancer.csv"
 check_model "cnn 8x8x1" "$fixtures/nn/cnn_digits.onnx" "$tmp/digits.csv"
 check_model "cnn 32x32x3" "$fixtures/nn/cnn_cifar.onnx" "$tmp/images.csv"
+# Corruptions: the same corrupted bytes in debug, release with 1 and 8 threads, and baseline.
+check_corrupt() {  # kind, input file, shape
+  local c1 c2 c3 c4
+  c1=$("$debug" corrupt "$2" --kind "$1" --severity 4 --shape "$3" --seed 9 --workspace "$tmp/ws" --json | id_of output)
+  c2=$(ASSAY_THREADS=1 "$release" corrupt "$2" --kind "$1" --severity 4 --shape "$3" --seed 9 --workspace "$tmp/ws" --json | id_of output)
+  c3=$(ASSAY_THREADS=8 "$release" corrupt "$2" --kind "$1" --severity 4 --shape "$3" --seed 9 --workspace "$tmp/ws" --json | id_of output)
+  c4=$("$baseline" corrupt "$2" --kind "$1" --severity 4 --shape "$3" --seed 9 --workspace "$tmp/ws" --json | id_of output)
+  if [ "$c1" = "$c2" ] && [ "$c2" = "$c3" ] && [ "$c3" = "$c4" ]; then
+    echo "same bytes: corrupt $1 $3"
+  else
+    echo "DIFFERENT: corrupt $1 $3 ($c1 / $c2 / $c3 / baseline $c4)"; failed=1
+  fi
+}
+for kind in gaussian-noise motion-blur brightness pixelation; do
+  check_corrupt "$kind" "$root/notebooks/data/digits.csv" 8x8x1
+  check_corrupt "$kind" "$tmp/images.csv" 32x32x3
+done
 exit $failed

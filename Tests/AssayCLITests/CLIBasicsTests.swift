@@ -18,7 +18,7 @@ import _AssayTestSupport
         try AssayBinary.run(args, in: cwd ?? ws)
     }
 
-    static let subcommands = ["init", "add", "cat", "show", "ls", "name", "log", "lineage", "fsck", "sample", "detector", "detect"]
+    static let subcommands = ["init", "add", "cat", "show", "ls", "name", "log", "lineage", "fsck", "sample", "detector", "detect", "corrupt"]
 
     @Test func versionAndHelp() throws {
         let v = try assay(["--version"])
