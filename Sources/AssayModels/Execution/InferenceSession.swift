@@ -42,6 +42,9 @@ public final class InferenceSession: Sendable {
     /// The most inputs any node has.
     private let maxArity: Int
 
+    /// How many steps a run takes: the nodes, less those fused into another (for tests).
+    var stepCount: Int { steps.count }
+
     /// Where a value lives during a run: a session constant or a per-run value.
     enum Slot: Sendable {
         case constant(Int)
@@ -89,15 +92,6 @@ public final class InferenceSession: Sendable {
     public init(model: ONNXModel) throws(ModelError) {
         self.model = model
         let outputNames = Set(model.outputs.map(\.name))
-        var lastUse: [String: Int] = [:]
-        for (i, node) in model.nodes.enumerated() {
-            for name in node.inputs where !name.isEmpty { lastUse[name] = i }
-            for name in node.outputs where !name.isEmpty && lastUse[name] == nil { lastUse[name] = i }
-        }
-        var release: [[String]] = Array(repeating: [], count: model.nodes.count)
-        for (name, i) in lastUse where !outputNames.contains(name) {
-            release[i].append(name)
-        }
 
         // Slots: graph inputs and node outputs get per-run values; the other initializers are
         // session constants. Names are numbered in model order, so the layout is deterministic.
@@ -120,18 +114,49 @@ public final class InferenceSession: Sendable {
             slots[name] = .constant(constants.count)
             constants.append(.tensor(tensor))
         }
-
-        var steps: [Step] = []
-        steps.reserveCapacity(model.nodes.count)
-        var maxArity = 0
-        for (i, node) in model.nodes.enumerated() {
-            let version = model.opsetVersion(for: node)
-            let known: [ModelValue?] = node.inputs.map {
+        func known(_ node: Node) -> [ModelValue?] {
+            node.inputs.map {
                 if case .constant(let c)? = slots[$0] { return constants[c] }
                 return nil
             }
-            guard let kernel = try OperatorRegistry.preparedKernel(for: node, opsetVersion: version, constants: known) else {
-                throw .unsupported(place: "node '\(node.name)'", problem: "operator \(OperatorKey(node.canonicalDomain, node.opType)) is not supported")
+        }
+
+        // Fusions (Conv → BatchNormalization → Relu); each unit runs one step, at its first
+        // node's place, with the inputs of its first node and the outputs of its last.
+        let fusions = Self.fusions(model, outputNames: outputNames, known: known)
+        var units: [(nodes: [Int], inputs: [String], outputs: [String])] = []
+        var absorbed = Set<Int>()
+        for fusion in fusions.values { absorbed.formUnion(fusion.nodes.dropFirst()) }
+        for (i, node) in model.nodes.enumerated() where !absorbed.contains(i) {
+            let chain = fusions[i]?.nodes ?? [i]
+            units.append((chain, node.inputs, model.nodes[chain[chain.count - 1]].outputs))
+        }
+
+        var lastUse: [String: Int] = [:]
+        for (i, unit) in units.enumerated() {
+            for name in unit.inputs where !name.isEmpty { lastUse[name] = i }
+            for name in unit.outputs where !name.isEmpty && lastUse[name] == nil { lastUse[name] = i }
+        }
+        var release: [[String]] = Array(repeating: [], count: units.count)
+        for (name, i) in lastUse where !outputNames.contains(name) {
+            release[i].append(name)
+        }
+
+        var steps: [Step] = []
+        steps.reserveCapacity(units.count)
+        var maxArity = 0
+        for (i, unit) in units.enumerated() {
+            let node = model.nodes[unit.nodes[0]]
+            let version = model.opsetVersion(for: node)
+            let kernel: OperatorKernel
+            if let fusion = fusions[unit.nodes[0]] {
+                kernel = NeuralNetworkOperators.prepareFusedConv(
+                    OperatorContext(node: node, opsetVersion: version, pool: nil), folded: fusion.folded, relu: fusion.relu)
+            } else {
+                guard let prepared = try OperatorRegistry.preparedKernel(for: node, opsetVersion: version, constants: known(node)) else {
+                    throw .unsupported(place: "node '\(node.name)'", problem: "operator \(OperatorKey(node.canonicalDomain, node.opType)) is not supported")
+                }
+                kernel = prepared
             }
             var dropped: [Int] = release[i].sorted().compactMap {
                 if case .value(let v)? = slots[$0] { return v }
@@ -159,7 +184,7 @@ public final class InferenceSession: Sendable {
                 kernel: kernel,
                 context: OperatorContext(node: node, opsetVersion: version, pool: nil),
                 inputs: sources,
-                outputs: node.outputs.map { $0.isEmpty ? nil : valueSlot($0) },
+                outputs: unit.outputs.map { $0.isEmpty ? nil : valueSlot($0) },
                 release: dropped))
             maxArity = max(maxArity, node.inputs.count)
         }
