@@ -80,3 +80,39 @@ import Testing
         }
     }
 }
+
+/// Add → Relu as one step, written into a dead input's buffer: the unfused bits, and no input
+/// that is still read (or held by the caller) is overwritten.
+@Suite struct ResidualAddTests {
+    typealias T = ProtoModelBuilder
+
+    /// `t = Sigmoid(X)`, `s = Add(X, t)` (or `Add(t, X)`), `Y = Relu(s)`, `W = Mul(X, X)` after it.
+    static func session(swapped: Bool, exposed: Bool) throws -> InferenceSession {
+        let nodes = [T.node("Sigmoid", ["X"], ["t"], name: "sigmoid"),
+                     T.node("Add", swapped ? ["t", "X"] : ["X", "t"], ["s"], name: "add"),
+                     T.node("Relu", ["s"], ["Y"], name: "relu"),
+                     T.node("Mul", ["X", "X"], ["W"], name: "square")]
+        let outputs = ["Y", "W"] + (exposed ? ["s"] : [])
+        let proto = T.model(nodes: nodes, inputs: [T.tensorInfo("X", .float32, [nil, 5])],
+                            outputs: outputs.map { T.tensorInfo($0, .float32, [nil, 5]) })
+        return try InferenceSession(data: T.bytes(proto))
+    }
+
+    @Test(arguments: [false, true])
+    func fusedAddGivesTheUnfusedBits(_ swapped: Bool) throws {
+        let values = SessionFusionTests.values(40, seed: 7, scale: 4)
+        let x = ModelTensor(float: values, shape: [8, 5])
+        let fused = try Self.session(swapped: swapped, exposed: false)
+        let unfused = try Self.session(swapped: swapped, exposed: true)
+        #expect(fused.stepCount == 3 && unfused.stepCount == 4)
+        let a = try fused.run(inputs: ["X": x]), b = try unfused.run(inputs: ["X": x])
+        for name in ["Y", "W"] {
+            let ya = try #require(a.first { $0.name == name }?.value.tensor?.floats)
+            let yb = try #require(b.first { $0.name == name }?.value.tensor?.floats)
+            #expect(ya.map(\.bitPattern) == yb.map(\.bitPattern), "\(name)")
+        }
+        #expect(x.floats == values, "the caller's input is not overwritten")
+        let w = try #require(a.first { $0.name == "W" }?.value.tensor?.floats)
+        #expect(w == values.map { $0 * $0 })
+    }
+}

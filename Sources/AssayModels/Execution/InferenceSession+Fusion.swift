@@ -1,5 +1,5 @@
 extension InferenceSession {
-    /// Nodes the session runs as one step: a Conv, then optionally the BatchNormalization that
+    /// Nodes the session runs as one step: an Add and the Relu that alone reads it, or a Conv, then optionally the BatchNormalization that
     /// reads it (folded into the Conv's weights and bias), then optionally the Relu that reads
     /// the result (applied as the convolution stores each element).
     struct Fusion {
@@ -41,6 +41,14 @@ extension InferenceSession {
             return list[0]
         }
         var fusions: [Int: Fusion] = [:]
+        // Add → Relu: the Relu applied as the sum is stored (exact, see `residualAdd`).
+        for (i, node) in model.nodes.enumerated() where key(node) == OperatorKey("", "Add") && node.inputs.count == 2 {
+            if let y = innerOutput(node), let j = soleReader(y, i), key(model.nodes[j]) == relu,
+               model.nodes[j].inputs.count == 1, model.nodes[j].outputs.filter({ !$0.isEmpty }).count == 1,
+               model.nodes[j].outputs.first?.isEmpty == false {
+                fusions[i] = Fusion(nodes: [i, j], folded: nil, relu: true)
+            }
+        }
         for (i, node) in model.nodes.enumerated() where key(node) == conv {
             var chain = [i]
             var folded: (weights: ModelValue, bias: ModelValue)? = nil

@@ -67,6 +67,9 @@ public final class InferenceSession: Sendable {
     /// A class, so that walking the steps retains one reference per step, not every field.
     final class Step: Sendable {
         let kernel: OperatorKernel
+        /// A kernel that may take its inputs out of the argument list (to write into a dead
+        /// input's buffer); used instead of `kernel` when set.
+        let consuming: ConsumingKernel?
         /// The context for runs without a pool (made once; runs with a pool share its node).
         let context: OperatorContext
         /// Per input: where it comes from.
@@ -76,8 +79,9 @@ public final class InferenceSession: Sendable {
         /// Values to drop once this node has run.
         let release: [Int]
 
-        init(kernel: @escaping OperatorKernel, context: OperatorContext, inputs: [Source], outputs: [Int?], release: [Int]) {
+        init(kernel: @escaping OperatorKernel, consuming: ConsumingKernel? = nil, context: OperatorContext, inputs: [Source], outputs: [Int?], release: [Int]) {
             self.kernel = kernel
+            self.consuming = consuming
             self.context = context
             self.inputs = inputs
             self.outputs = outputs
@@ -149,7 +153,10 @@ public final class InferenceSession: Sendable {
             let node = model.nodes[unit.nodes[0]]
             let version = model.opsetVersion(for: node)
             let kernel: OperatorKernel
-            if let fusion = fusions[unit.nodes[0]] {
+            if let fusion = fusions[unit.nodes[0]], OperatorKey(node.canonicalDomain, node.opType) == OperatorKey("", "Add") {
+                kernel = { c, i throws(ModelError) in try NeuralNetworkOperators.arithmetic(c, i, .add) }
+                _ = fusion
+            } else if let fusion = fusions[unit.nodes[0]] {
                 kernel = NeuralNetworkOperators.prepareFusedConv(
                     OperatorContext(node: node, opsetVersion: version, pool: nil), folded: fusion.folded, relu: fusion.relu)
             } else {
@@ -180,8 +187,20 @@ public final class InferenceSession: Sendable {
                     }
                 }
             }
+            var consuming: ConsumingKernel? = nil
+            if OperatorKey(node.canonicalDomain, node.opType) == OperatorKey("", "Add"), sources.count == 2 {
+                let dead = sources.firstIndex { if case .lastUse = $0 { return true } else { return false } }
+                let relu = fusions[unit.nodes[0]].map { fusion in
+                    let r = model.nodes[fusion.nodes[1]]
+                    return OperatorContext(node: r, opsetVersion: model.opsetVersion(for: r), pool: nil)
+                }
+                if dead != nil || relu != nil {
+                    consuming = NeuralNetworkOperators.residualAdd(into: dead, relu: relu)
+                }
+            }
             steps.append(Step(
                 kernel: kernel,
+                consuming: consuming,
                 context: OperatorContext(node: node, opsetVersion: version, pool: nil),
                 inputs: sources,
                 outputs: unit.outputs.map { $0.isEmpty ? nil : valueSlot($0) },
@@ -231,7 +250,9 @@ public final class InferenceSession: Sendable {
                 }
             }
             var results: [ModelValue]
-            if let pool {
+            if let consuming = step.consuming {
+                results = try consuming(pool.map { OperatorContext(step.context, pool: $0) } ?? step.context, &args)
+            } else if let pool {
                 results = try step.kernel(OperatorContext(step.context, pool: pool), args)
             } else {
                 results = try step.kernel(step.context, args)
