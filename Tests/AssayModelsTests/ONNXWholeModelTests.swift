@@ -40,4 +40,29 @@ import Testing
             #expect(parallel.map { $0.value.tensor?.floats?.map(\.bitPattern) } == serial, "\(name) with \(threads) threads")
         }
     }
+
+    /// Golden output bits of the session path, which fuses each Conv with the
+    /// BatchNormalization folded into its weights and bias (``NeuralNetworkOperators/foldBatchNormalization(conv:batchNorm:constants:)``)
+    /// and the following Relu, so they differ from the node-by-node bits pinned in
+    /// `GoldenOutputTests` (the MLP has nothing to fuse and keeps its bits). FNV-1a of the
+    /// float32 bit patterns of the probabilities on the fixture inputs.
+    static let sessionGolden: [String: String] = [
+        "cnn_digits": "8c3d2dbb192d1056",
+        "cnn_cifar": "c42bfc630e",
+        "mlp_digits": "6706981500dd98ce",
+    ]
+
+    @Test(arguments: [("cnn_digits", 8), ("cnn_cifar", 13), ("mlp_digits", 0)])
+    func fusedOutputBitsAreFixed(_ name: String, _ steps: Int) throws {
+        let model = try ONNXModel(data: try NeuralNetworkFixture.data(name, "onnx"))
+        let file = try NeuralNetworkFixture.load(name, as: NeuralNetworkFixture.ModelFile.self)
+        let session = try InferenceSession(model: model)
+        if steps > 0 { #expect(session.stepCount == steps, "\(name): every Conv → BatchNormalization (→ Relu) and Add → Relu runs as one step") }
+        var all: [Float] = []
+        for c in file.cases {
+            let outputs = try session.run(inputs: [model.inputs[0].name: try c.input.tensor()])
+            all += try #require(outputs.first { $0.name == file.output }?.value.tensor?.floats)
+        }
+        #expect(GoldenOutputTests.digest(all) == Self.sessionGolden[name], "\(name)")
+    }
 }

@@ -42,6 +42,9 @@ public final class InferenceSession: Sendable {
     /// The most inputs any node has.
     private let maxArity: Int
 
+    /// How many steps a run takes: the nodes, less those fused into another (for tests).
+    var stepCount: Int { steps.count }
+
     /// Where a value lives during a run: a session constant or a per-run value.
     enum Slot: Sendable {
         case constant(Int)
@@ -64,6 +67,9 @@ public final class InferenceSession: Sendable {
     /// A class, so that walking the steps retains one reference per step, not every field.
     final class Step: Sendable {
         let kernel: OperatorKernel
+        /// A kernel that may take its inputs out of the argument list (to write into a dead
+        /// input's buffer); used instead of `kernel` when set.
+        let consuming: ConsumingKernel?
         /// The context for runs without a pool (made once; runs with a pool share its node).
         let context: OperatorContext
         /// Per input: where it comes from.
@@ -73,8 +79,9 @@ public final class InferenceSession: Sendable {
         /// Values to drop once this node has run.
         let release: [Int]
 
-        init(kernel: @escaping OperatorKernel, context: OperatorContext, inputs: [Source], outputs: [Int?], release: [Int]) {
+        init(kernel: @escaping OperatorKernel, consuming: ConsumingKernel? = nil, context: OperatorContext, inputs: [Source], outputs: [Int?], release: [Int]) {
             self.kernel = kernel
+            self.consuming = consuming
             self.context = context
             self.inputs = inputs
             self.outputs = outputs
@@ -89,15 +96,6 @@ public final class InferenceSession: Sendable {
     public init(model: ONNXModel) throws(ModelError) {
         self.model = model
         let outputNames = Set(model.outputs.map(\.name))
-        var lastUse: [String: Int] = [:]
-        for (i, node) in model.nodes.enumerated() {
-            for name in node.inputs where !name.isEmpty { lastUse[name] = i }
-            for name in node.outputs where !name.isEmpty && lastUse[name] == nil { lastUse[name] = i }
-        }
-        var release: [[String]] = Array(repeating: [], count: model.nodes.count)
-        for (name, i) in lastUse where !outputNames.contains(name) {
-            release[i].append(name)
-        }
 
         // Slots: graph inputs and node outputs get per-run values; the other initializers are
         // session constants. Names are numbered in model order, so the layout is deterministic.
@@ -120,18 +118,52 @@ public final class InferenceSession: Sendable {
             slots[name] = .constant(constants.count)
             constants.append(.tensor(tensor))
         }
-
-        var steps: [Step] = []
-        steps.reserveCapacity(model.nodes.count)
-        var maxArity = 0
-        for (i, node) in model.nodes.enumerated() {
-            let version = model.opsetVersion(for: node)
-            let known: [ModelValue?] = node.inputs.map {
+        func known(_ node: Node) -> [ModelValue?] {
+            node.inputs.map {
                 if case .constant(let c)? = slots[$0] { return constants[c] }
                 return nil
             }
-            guard let kernel = try OperatorRegistry.preparedKernel(for: node, opsetVersion: version, constants: known) else {
-                throw .unsupported(place: "node '\(node.name)'", problem: "operator \(OperatorKey(node.canonicalDomain, node.opType)) is not supported")
+        }
+
+        // Fusions (Conv → BatchNormalization → Relu); each unit runs one step, at its first
+        // node's place, with the inputs of its first node and the outputs of its last.
+        let fusions = Self.fusions(model, outputNames: outputNames, known: known)
+        var units: [(nodes: [Int], inputs: [String], outputs: [String])] = []
+        var absorbed = Set<Int>()
+        for fusion in fusions.values { absorbed.formUnion(fusion.nodes.dropFirst()) }
+        for (i, node) in model.nodes.enumerated() where !absorbed.contains(i) {
+            let chain = fusions[i]?.nodes ?? [i]
+            units.append((chain, node.inputs, model.nodes[chain[chain.count - 1]].outputs))
+        }
+
+        var lastUse: [String: Int] = [:]
+        for (i, unit) in units.enumerated() {
+            for name in unit.inputs where !name.isEmpty { lastUse[name] = i }
+            for name in unit.outputs where !name.isEmpty && lastUse[name] == nil { lastUse[name] = i }
+        }
+        var release: [[String]] = Array(repeating: [], count: units.count)
+        for (name, i) in lastUse where !outputNames.contains(name) {
+            release[i].append(name)
+        }
+
+        var steps: [Step] = []
+        steps.reserveCapacity(units.count)
+        var maxArity = 0
+        for (i, unit) in units.enumerated() {
+            let node = model.nodes[unit.nodes[0]]
+            let version = model.opsetVersion(for: node)
+            let kernel: OperatorKernel
+            if let fusion = fusions[unit.nodes[0]], OperatorKey(node.canonicalDomain, node.opType) == OperatorKey("", "Add") {
+                kernel = { c, i throws(ModelError) in try NeuralNetworkOperators.arithmetic(c, i, .add) }
+                _ = fusion
+            } else if let fusion = fusions[unit.nodes[0]] {
+                kernel = NeuralNetworkOperators.prepareFusedConv(
+                    OperatorContext(node: node, opsetVersion: version, pool: nil), folded: fusion.folded, relu: fusion.relu)
+            } else {
+                guard let prepared = try OperatorRegistry.preparedKernel(for: node, opsetVersion: version, constants: known(node)) else {
+                    throw .unsupported(place: "node '\(node.name)'", problem: "operator \(OperatorKey(node.canonicalDomain, node.opType)) is not supported")
+                }
+                kernel = prepared
             }
             var dropped: [Int] = release[i].sorted().compactMap {
                 if case .value(let v)? = slots[$0] { return v }
@@ -155,11 +187,23 @@ public final class InferenceSession: Sendable {
                     }
                 }
             }
+            var consuming: ConsumingKernel? = nil
+            if OperatorKey(node.canonicalDomain, node.opType) == OperatorKey("", "Add"), sources.count == 2 {
+                let dead = sources.firstIndex { if case .lastUse = $0 { return true } else { return false } }
+                let relu = fusions[unit.nodes[0]].map { fusion in
+                    let r = model.nodes[fusion.nodes[1]]
+                    return OperatorContext(node: r, opsetVersion: model.opsetVersion(for: r), pool: nil)
+                }
+                if dead != nil || relu != nil {
+                    consuming = NeuralNetworkOperators.residualAdd(into: dead, relu: relu)
+                }
+            }
             steps.append(Step(
                 kernel: kernel,
+                consuming: consuming,
                 context: OperatorContext(node: node, opsetVersion: version, pool: nil),
                 inputs: sources,
-                outputs: node.outputs.map { $0.isEmpty ? nil : valueSlot($0) },
+                outputs: unit.outputs.map { $0.isEmpty ? nil : valueSlot($0) },
                 release: dropped))
             maxArity = max(maxArity, node.inputs.count)
         }
@@ -206,7 +250,9 @@ public final class InferenceSession: Sendable {
                 }
             }
             var results: [ModelValue]
-            if let pool {
+            if let consuming = step.consuming {
+                results = try consuming(pool.map { OperatorContext(step.context, pool: $0) } ?? step.context, &args)
+            } else if let pool {
                 results = try step.kernel(OperatorContext(step.context, pool: pool), args)
             } else {
                 results = try step.kernel(step.context, args)

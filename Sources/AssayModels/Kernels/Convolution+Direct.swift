@@ -1,5 +1,5 @@
 extension Convolution {
-    /// Whether ``applyDirect(_:_:_:_:bias:images:output:)`` handles this geometry: a stride
+    /// Whether ``applyDirect(_:_:_:_:bias:relu:images:output:)`` handles this geometry: a stride
     /// across of at most 4, and a padded copy of one image's group of at most 2²⁶ floats (huge
     /// pads with huge strides take the im2col path, whose buffer is bounded by the output size).
     var supportsDirect: Bool {
@@ -155,7 +155,7 @@ extension Convolution {
     func applyDirect(
         _ x: UnsafePointer<Float>, _ packed: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
         _ segments: UnsafeBufferPointer<Segment>,
-        bias: UnsafePointer<Float>?, images: Range<Int>, output y: UnsafeMutablePointer<Float>
+        bias: UnsafePointer<Float>?, relu: Bool = false, images: Range<Int>, output y: UnsafeMutablePointer<Float>
     ) {
         let g = geometry, layout = paddedLayout, r = Self.directTileRows
         let cg = inputChannels / groups, mg = outputChannels / groups
@@ -180,7 +180,7 @@ extension Convolution {
                         let s0 = segments[s]
                         if s0.count < 8 {
                             Self.kernel4xTaps(1, kg, w, padded + s0.input, padded, padded, offsets, biases,
-                                              tile, tile, tile, 8, rows: r)
+                                              tile, tile, tile, 8, rows: r, relu: relu)
                             for row in 0..<rows {
                                 for j in 0..<s0.count { out[row * outPlane + s0.output + j] = tile[row * 8 + j] }
                             }
@@ -193,13 +193,13 @@ extension Convolution {
                         switch run {
                         case 3:
                             Self.kernel4xTaps(3, kg, w, padded + s0.input, padded + s1.input, padded + s2.input, offsets, biases,
-                                              out + s0.output, out + s1.output, out + s2.output, outPlane, rows: rows)
+                                              out + s0.output, out + s1.output, out + s2.output, outPlane, rows: rows, relu: relu)
                         case 2:
                             Self.kernel4xTaps(2, kg, w, padded + s0.input, padded + s1.input, padded, offsets, biases,
-                                              out + s0.output, out + s1.output, out, outPlane, rows: rows)
+                                              out + s0.output, out + s1.output, out, outPlane, rows: rows, relu: relu)
                         default:
                             Self.kernel4xTaps(1, kg, w, padded + s0.input, padded, padded, offsets, biases,
-                                              out + s0.output, out, out, outPlane, rows: rows)
+                                              out + s0.output, out, out, outPlane, rows: rows, relu: relu)
                         }
                         s += run
                     }
@@ -211,7 +211,7 @@ extension Convolution {
     /// For `r < 4` and each of the first `vectors` (1–3) segments `v`:
     /// `D_v[r·ldc ..< r·ldc + 8] = (Σ_k fma over w[k·4 + r] · x_v[offsets[k] ..< offsets[k] + 8]) + bias[r]`,
     /// the fused sum from +0 in increasing `k` (`c = fma(w, x, c)` per term and lane), the
-    /// bias added after it; only the first `rows` rows stored. Per step: up to three loads of
+    /// bias added after it, then with `relu` `y < 0 ? 0 : y`; only the first `rows` rows stored. Per step: up to three loads of
     /// input pixels, four broadcasts of weights and twelve FMAs in twelve accumulators.
     @inline(__always)
     static func kernel4xTaps(
@@ -219,7 +219,7 @@ extension Convolution {
         _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>,
         _ offsets: UnsafePointer<Int>, _ bias: UnsafePointer<Float>?,
         _ d0: UnsafeMutablePointer<Float>, _ d1: UnsafeMutablePointer<Float>, _ d2: UnsafeMutablePointer<Float>,
-        _ ldc: Int, rows: Int
+        _ ldc: Int, rows: Int, relu: Bool = false
     ) {
         var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c02 = SIMD8<Float>()
         var c10 = SIMD8<Float>(), c11 = SIMD8<Float>(), c12 = SIMD8<Float>()
@@ -264,6 +264,20 @@ extension Convolution {
             c00 += b0; c10 += b1; c20 += b2; c30 += b3
             if vectors > 1 { c01 += b0; c11 += b1; c21 += b2; c31 += b3 }
             if vectors > 2 { c02 += b0; c12 += b1; c22 += b2; c32 += b3 }
+        }
+        if relu {
+            // The Relu kernel's `y < 0 ? 0 : y` per lane (NaN and −0 pass through).
+            let zero = SIMD8<Float>()
+            c00.replace(with: zero, where: c00 .< zero); c10.replace(with: zero, where: c10 .< zero)
+            c20.replace(with: zero, where: c20 .< zero); c30.replace(with: zero, where: c30 .< zero)
+            if vectors > 1 {
+                c01.replace(with: zero, where: c01 .< zero); c11.replace(with: zero, where: c11 .< zero)
+                c21.replace(with: zero, where: c21 .< zero); c31.replace(with: zero, where: c31 .< zero)
+            }
+            if vectors > 2 {
+                c02.replace(with: zero, where: c02 .< zero); c12.replace(with: zero, where: c12 .< zero)
+                c22.replace(with: zero, where: c22 .< zero); c32.replace(with: zero, where: c32 .< zero)
+            }
         }
         let rowBytes = ldc * MemoryLayout<Float>.stride
         Self.store(c00, c10, c20, c30, UnsafeMutableRawPointer(d0), rowBytes, rows)

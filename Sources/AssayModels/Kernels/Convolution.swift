@@ -12,8 +12,10 @@ import AssayNumerics
 /// with the taps in the order `c`, then `ky`, then `kx` (each ascending) — the order of the
 /// weights in memory — accumulated from +0 with one fused multiply–add per tap
 /// (`s = fma(x, w, s)`, written explicitly) as in ``MatrixMultiply``, padding taps included as
-/// zeros, and the bias (when there is one) added last with one IEEE add. The work is spread over fixed blocks of
-/// images; every element is computed the same way whichever thread computes it.
+/// zeros, and the bias (when there is one) added last with one IEEE add. With `relu` (a Relu
+/// fused into the node by the session), each element is then replaced by `y < 0 ? 0 : y` — the
+/// Relu kernel's formula on the same bits, so fusing it changes nothing. The work is spread over
+/// fixed blocks of images; every element is computed the same way whichever thread computes it.
 struct Convolution {
     let geometry: WindowGeometry
     let batch: Int
@@ -30,8 +32,9 @@ struct Convolution {
     ///
     /// Strides across up to 4 run ``applyDirect(_:_:_:_:bias:images:output:)`` (same bits; `direct:
     /// false` forces the im2col product, for tests). `packed`, when given, is
-    /// ``packedWeights(_:)`` of `w`, made once by a prepared Conv node.
-    func apply(_ x: [Float], _ w: [Float], _ b: [Float], pool: BlockPool?, direct: Bool = true, packed: [Float]? = nil) -> [Float] {
+    /// ``packedWeights(_:)`` of `w`, made once by a prepared Conv node. `relu` applies
+    /// `y < 0 ? 0 : y` to each finished element (a fused Relu).
+    func apply(_ x: [Float], _ w: [Float], _ b: [Float], pool: BlockPool?, direct: Bool = true, packed: [Float]? = nil, relu: Bool = false) -> [Float] {
         let g = geometry
         let p = outputPlane, m = outputChannels
         let cg = inputChannels / groups, mg = outputChannels / groups
@@ -47,7 +50,10 @@ struct Convolution {
                     [Float].filled(count: count) { yp in
                         guard let xp0 = xb.baseAddress, let wp0 = wb.baseAddress else {
                             // No input elements or weights: every sum is empty (+0), plus the bias.
-                            for i in 0..<count { yp[i] = b.isEmpty ? 0 : 0 + b[(i / p) % m] }
+                            for i in 0..<count {
+                                let v: Float = b.isEmpty ? 0 : 0 + b[(i / p) % m]
+                                yp[i] = relu && v < 0 ? 0 : v
+                            }
                             return
                         }
                         let xs = InputPointer(base: xp0), ws = InputPointer(base: wp0)
@@ -69,7 +75,7 @@ struct Convolution {
                                             KernelBlocks.run(pool, count: batch, size: perBlock) { images in
                                                 applyDirect(xs.base, pws.base, pos.base,
                                                             UnsafeBufferPointer(start: pss.base, count: segmentCount),
-                                                            bias: pbs?.base, images: images, output: ys.base)
+                                                            bias: pbs?.base, relu: relu, images: images, output: ys.base)
                                             }
                                         }
                                     }
@@ -102,6 +108,9 @@ struct Convolution {
                                             let row = out + o * p
                                             for i in 0..<p { row[i] = row[i] + bias }
                                         }
+                                    }
+                                    if relu {
+                                        for i in 0..<(mg * p) where out[i] < 0 { out[i] = 0 }
                                     }
                                 }
                             }

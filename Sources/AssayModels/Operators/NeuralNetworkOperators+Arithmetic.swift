@@ -71,4 +71,52 @@ extension NeuralNetworkOperators {
             }
         }
     }
+
+    /// Add as the session runs it when an input is dead after the node (`into`: its position)
+    /// or a Relu is fused after it (`relu`: the Relu node's context): for two float32 inputs of
+    /// the same shape, `z[i] = a[i] + b[i]` (one IEEE add, the bits of ``arithmetic(_:_:_:)``),
+    /// then with `relu` `z < 0 ? 0 : z` (the Relu kernel's formula), written into the dead
+    /// input's buffer when it is held nowhere else (else into a new one). Other inputs go
+    /// through ``arithmetic(_:_:_:)`` and ``relu(_:_:)``, which report errors with their own
+    /// node's name.
+    static func residualAdd(into dead: Int?, relu: OperatorContext?) -> ConsumingKernel {
+        return { context, args throws(ModelError) in
+            func floatShape(_ v: ModelValue?) -> [Int]? {
+                if case .tensor(let t)? = v, t.elementType == .float32 { return t.shape }
+                return nil
+            }
+            if args.count == 2, let shapeA = floatShape(args[0]), shapeA == floatShape(args[1]) {
+                let target = dead ?? 0, other = 1 - target
+                guard case .tensor(let t)? = args[target].take(), case .tensor(let o)? = args[other],
+                      case .float(var z) = t.storage, case .float(let y) = o.storage else {
+                    preconditionFailure("checked above")
+                }
+                let shape = t.shape
+                _ = consume t
+                let fused = relu != nil, swapped = target == 1
+                z.withUnsafeMutableBufferPointer { zb in
+                    y.withUnsafeBufferPointer { yb in
+                        guard let zp = zb.baseAddress, let yp = yb.baseAddress else { return }
+                        // a + b in the node's operand order (the order fixes a NaN's payload).
+                        switch (fused, swapped) {
+                        case (false, false): for i in 0..<zb.count { zp[i] = zp[i] + yp[i] }
+                        case (false, true): for i in 0..<zb.count { zp[i] = yp[i] + zp[i] }
+                        case (true, false):
+                            for i in 0..<zb.count { let s = zp[i] + yp[i]; zp[i] = s < 0 ? 0 : s }
+                        case (true, true):
+                            for i in 0..<zb.count { let s = yp[i] + zp[i]; zp[i] = s < 0 ? 0 : s }
+                        }
+                    }
+                }
+                return [floatValue(z, shape)]
+            }
+            let sum = try arithmetic(context, args, .add)
+            guard let relu else { return sum }
+            return try NeuralNetworkOperators.relu(relu, sum)
+        }
+    }
 }
+
+/// A kernel that may move its inputs out of the argument list (the session passes a value
+/// there only when no later node reads it, or lets the kernel copy on write).
+typealias ConsumingKernel = @Sendable (OperatorContext, inout [ModelValue?]) throws(ModelError) -> [ModelValue]

@@ -5,8 +5,9 @@ extension NeuralNetworkOperators {
     /// and an optional bias `[M]`; arithmetic as documented on ``Convolution``.
     ///
     /// `cache`, given by a prepared node, keeps the weights packed for the direct kernel from
-    /// one run to the next.
-    static func conv(_ context: OperatorContext, _ inputs: [ModelValue?], cache: PackedWeightCache? = nil) throws(ModelError) -> [ModelValue] {
+    /// one run to the next. `relu`, set when the session fused a following Relu into the node,
+    /// applies the Relu's `y < 0 ? 0 : y` to each element as it is stored.
+    static func conv(_ context: OperatorContext, _ inputs: [ModelValue?], cache: PackedWeightCache? = nil, relu: Bool = false) throws(ModelError) -> [ModelValue] {
         let (x, xShape) = try floatInput(context, inputs, 0)
         let (w, wShape) = try floatInput(context, inputs, 1)
         let bias = try context.optionalTensor(inputs, 2)
@@ -49,13 +50,81 @@ extension NeuralNetworkOperators {
         if let cache, convolution.supportsDirect, !w.isEmpty {
             packed = cache.packed(w, key: wShape + [group]) { convolution.packedWeights($0) }
         }
-        return [floatValue(convolution.apply(x, w, b, pool: context.pool, packed: packed), outShape)]
+        return [floatValue(convolution.apply(x, w, b, pool: context.pool, packed: packed, relu: relu), outShape)]
     }
 
     /// A Conv node prepared once per session: the same kernel, with its packed weights kept.
     static func prepareConv(_ context: OperatorContext, _ constants: [ModelValue?]) throws(ModelError) -> OperatorKernel {
         let cache = PackedWeightCache()
         return { c, i throws(ModelError) in try conv(c, i, cache: cache) }
+    }
+
+    /// A Conv node with the nodes the session fused into it (see `InferenceSession`): a
+    /// BatchNormalization folded into its weights and bias (`folded`, from
+    /// ``foldBatchNormalization(conv:batchNorm:constants:)``), and/or a Relu applied as each
+    /// output element is stored. Errors are the Conv's, reported with the Conv node's name.
+    static func prepareFusedConv(_ context: OperatorContext, folded: (weights: ModelValue, bias: ModelValue)?, relu: Bool) -> OperatorKernel {
+        let cache = PackedWeightCache()
+        guard let folded else {
+            return { c, i throws(ModelError) in try conv(c, i, cache: cache, relu: relu) }
+        }
+        return { c, i throws(ModelError) in
+            var inputs = i
+            while inputs.count < 3 { inputs.append(nil) }
+            inputs[1] = folded.weights
+            inputs[2] = folded.bias
+            return try conv(c, inputs, cache: cache, relu: relu)
+        }
+    }
+
+    /// The weights and bias of a Conv followed by an inference-mode BatchNormalization, folded
+    /// into one convolution as ONNX Runtime's Conv–BatchNormalization fusion does, in float32,
+    /// each operation rounded once (no fused multiply–add), per output channel `m`:
+    ///
+    ///     s[m]  = scale[m] / √(var[m] + epsilon)
+    ///     w'[m, …] = w[m, …] · s[m]
+    ///     b'[m] = (b[m] − mean[m]) · s[m] + B[m]      (without a Conv bias: (−mean[m]) · s[m] + B[m])
+    ///
+    /// The fused node then computes the documented Conv sum with `w'` and adds `b'`; its outputs
+    /// differ from Conv then BatchNormalization in the last bits (the same tolerance against
+    /// ONNX Runtime applies, which folds the same way), and are fixed by this formula.
+    ///
+    /// `conv` holds the Conv's constant inputs (W, and B when given), `constants` the
+    /// BatchNormalization's. Nil — no fusion, the nodes run separately and report their own
+    /// errors — unless W is float32 of rank 3 or 4, the Conv bias (if any) and the four
+    /// parameters are float32 `[M]` for `M` = W's output channels, and the BatchNormalization
+    /// is in inference mode with output Y only.
+    static func foldBatchNormalization(conv: [ModelValue?], batchNorm context: OperatorContext, constants: [ModelValue?]) -> (weights: ModelValue, bias: ModelValue)? {
+        guard conv.count >= 2, case .tensor(let wt)? = conv[1], let w = wt.floats,
+              wt.shape.count == 3 || wt.shape.count == 4, wt.shape[0] > 0 else { return nil }
+        let m = wt.shape[0], perChannel = w.count / m
+        guard perChannel * m == w.count else { return nil }
+        var convBias: [Float]? = nil
+        if conv.count >= 3, let b = conv[2] {
+            guard case .tensor(let bt) = b, let v = bt.floats, bt.shape == [m] else { return nil }
+            convBias = v
+        }
+        guard (try? context.int("training_mode", default: 0)) == 0,
+              context.opsetVersion >= 9 || (try? context.int("spatial", default: 1)) == 1,
+              context.node.inputs.count == 5,
+              !context.node.outputs.dropFirst().contains(where: { !$0.isEmpty }),
+              let epsilon = try? context.float("epsilon", default: 1e-5),
+              constants.count == 5 else { return nil }
+        var parameters: [[Float]] = []
+        for index in 1...4 {
+            guard case .tensor(let t)? = constants[index], let v = t.floats, t.shape == [m] else { return nil }
+            parameters.append(v)
+        }
+        let (scale, shift, mean, variance) = (parameters[0], parameters[1], parameters[2], parameters[3])
+        var folded = w, bias = [Float](repeating: 0, count: m)
+        for ch in 0..<m {
+            let s = scale[ch] / (variance[ch] + epsilon).squareRoot()
+            for k in (ch * perChannel)..<((ch + 1) * perChannel) { folded[k] = w[k] * s }
+            let centered = convBias.map { $0[ch] - mean[ch] } ?? -mean[ch]
+            let product = centered * s
+            bias[ch] = product + shift[ch]
+        }
+        return (floatValue(folded, wt.shape), floatValue(bias, [m]))
     }
 
     /// The weights of one node in a kernel's packed layout, made on the first run and reused
