@@ -216,6 +216,40 @@ extension MachineLearningOperators {
         return (rows, columns, features)
     }
 
+    /// Walks the rows of `block` through every tree (``TreeEnsemble/lockstepRows`` rows at a
+    /// time), sums each row's leaf weights in tree order, and hands each row's scores to `row`
+    /// with the row's index in the block, in row order.
+    @inline(__always)
+    private static func scoreRows<S: BinaryFloatingPoint & Sendable>(
+        _: S.Type, _ ensemble: TreeEnsemble, _ features: TreeFeatures, block: Range<Int>, columns: Int, outputs: Int,
+        aggregate: Aggregate, firstWeightOnly: Bool, _ row: (Int, inout Scores<S>) -> Void
+    ) {
+        var scores = Scores<S>(count: outputs)
+        var group = GroupScores<S>(outputs: outputs)
+        let treeCount = ensemble.roots.count
+        var leaves = [Int32](repeating: 0, count: treeCount * block.count)
+        ensemble.nodes.withUnsafeBufferPointer { nodes in
+        ensemble.weightTargets.withUnsafeBufferPointer { weightTargets in
+        ensemble.weightValues.withUnsafeBufferPointer { weightValues in
+            leaves.withUnsafeMutableBufferPointer { leafBuffer in
+                guard let leafBase = leafBuffer.baseAddress else { return }
+                features.fillLeaves(ensemble, rows: block, columns: columns, out: leafBase)
+                for groupStart in stride(from: block.lowerBound, to: block.upperBound, by: TreeEnsemble.lockstepRows) {
+                    let rowsInGroup = groupStart..<min(groupStart + TreeEnsemble.lockstepRows, block.upperBound)
+                    group.fill(leaves: leafBase + (groupStart - block.lowerBound), stride: block.count, rows: rowsInGroup.count,
+                               trees: treeCount, nodes: nodes, targets: weightTargets, weights: weightValues, aggregate: aggregate,
+                               firstWeightOnly: firstWeightOnly)
+                    for (g, r) in rowsInGroup.enumerated() {
+                        group.copyRow(g, into: &scores)
+                        row(r - block.lowerBound, &scores)
+                    }
+                }
+            }
+        }
+        }
+        }
+    }
+
     // MARK: Regression
 
     private static func evaluateRegressor<S: BinaryFloatingPoint & Sendable>(
@@ -229,47 +263,27 @@ extension MachineLearningOperators {
         let blocks = fixedTreeBlocks(rows)
         let parts = context.mapBlocks(blocks) { block -> [Float] in
             var out = [Float](repeating: 0, count: block.count * targets)
-            var scores = Scores<S>(count: targets)
-            var group = GroupScores<S>(outputs: targets)
-            let treeCount = ensemble.roots.count
-            var leaves = [Int32](repeating: 0, count: treeCount * block.count)
-            ensemble.nodes.withUnsafeBufferPointer { nodes in
-            ensemble.weightTargets.withUnsafeBufferPointer { weightTargets in
-            ensemble.weightValues.withUnsafeBufferPointer { weightValues in
-                leaves.withUnsafeMutableBufferPointer { leafBuffer in
-                    guard let leafBase = leafBuffer.baseAddress else { return }
-                    features.fillLeaves(ensemble, rows: block, columns: columns, out: leafBase)
-                    for groupStart in stride(from: block.lowerBound, to: block.upperBound, by: TreeEnsemble.lockstepRows) {
-                        let rowsInGroup = groupStart..<min(groupStart + TreeEnsemble.lockstepRows, block.upperBound)
-                        group.fill(leaves: leafBase + (groupStart - block.lowerBound), stride: block.count, rows: rowsInGroup.count,
-                                   trees: treeCount, nodes: nodes, targets: weightTargets, weights: weightValues, aggregate: aggregate, firstWeightOnly: targets == 1)
-                        for (g, r) in rowsInGroup.enumerated() {
-                            let k = r - block.lowerBound
-                            group.copyRow(g, into: &scores)
-                            if targets == 1 {
-                                var score = scores.value[0]
-                                switch aggregate {
-                                case .sum: score += origin
-                                case .average: score = score / treeWeight + origin
-                                case .min, .max: score = scores.has[0] ? score + origin : origin
-                                }
-                                out[k] = transform == .probit ? PostTransform.probit(Float(score)) : Float(score)
-                            } else {
-                                for t in 0..<targets {
-                                    switch aggregate {
-                                    case .sum: if useBase { scores.value[t] += baseS[t] }
-                                    case .average: scores.value[t] = scores.value[t] / treeWeight + (useBase ? baseS[t] : 0)
-                                    case .min, .max: scores.value[t] = (useBase ? baseS[t] : 0) + scores.output(t)
-                                    }
-                                    out[k * targets + t] = Float(scores.output(t))
-                                }
-                                transform.applyToRow(&out[(k * targets)..<((k + 1) * targets)])
-                            }
-                        }
+            scoreRows(S.self, ensemble, features, block: block, columns: columns, outputs: targets,
+                      aggregate: aggregate, firstWeightOnly: targets == 1) { k, scores in
+                if targets == 1 {
+                    var score = scores.value[0]
+                    switch aggregate {
+                    case .sum: score += origin
+                    case .average: score = score / treeWeight + origin
+                    case .min, .max: score = scores.has[0] ? score + origin : origin
                     }
+                    out[k] = transform == .probit ? PostTransform.probit(Float(score)) : Float(score)
+                } else {
+                    for t in 0..<targets {
+                        switch aggregate {
+                        case .sum: if useBase { scores.value[t] += baseS[t] }
+                        case .average: scores.value[t] = scores.value[t] / treeWeight + (useBase ? baseS[t] : 0)
+                        case .min, .max: scores.value[t] = (useBase ? baseS[t] : 0) + scores.output(t)
+                        }
+                        out[k * targets + t] = Float(scores.output(t))
+                    }
+                    transform.applyToRow(&out[(k * targets)..<((k + 1) * targets)])
                 }
-            }
-            }
             }
             return out
         }
@@ -319,32 +333,12 @@ extension MachineLearningOperators {
             var labels: [ClassifierLabel] = []
             labels.reserveCapacity(block.count)
             var out = [Float](repeating: 0, count: block.count * classes)
-            var scores = Scores<S>(count: classes)
-            var group = GroupScores<S>(outputs: classes)
-            let treeCount = ensemble.roots.count
-            var leaves = [Int32](repeating: 0, count: treeCount * block.count)
-            ensemble.nodes.withUnsafeBufferPointer { nodes in
-            ensemble.weightTargets.withUnsafeBufferPointer { weightTargets in
-            ensemble.weightValues.withUnsafeBufferPointer { weightValues in
-                leaves.withUnsafeMutableBufferPointer { leafBuffer in
-                out.withUnsafeMutableBufferPointer { outBuffer in
-                    guard let leafBase = leafBuffer.baseAddress else { return }
-                    features.fillLeaves(ensemble, rows: block, columns: columns, out: leafBase)
-                    for groupStart in stride(from: block.lowerBound, to: block.upperBound, by: TreeEnsemble.lockstepRows) {
-                        let rowsInGroup = groupStart..<min(groupStart + TreeEnsemble.lockstepRows, block.upperBound)
-                        group.fill(leaves: leafBase + (groupStart - block.lowerBound), stride: block.count, rows: rowsInGroup.count,
-                                   trees: treeCount, nodes: nodes, targets: weightTargets, weights: weightValues, aggregate: .sum, firstWeightOnly: false)
-                        for (g, r) in rowsInGroup.enumerated() {
-                            let k = r - block.lowerBound
-                            group.copyRow(g, into: &scores)
-                            labels.append(finalizeClassifier(&scores, base: baseS, rule: rule,
-                                                             into: UnsafeMutableBufferPointer(rebasing: outBuffer[(k * classes)..<((k + 1) * classes)])))
-                        }
-                    }
+            out.withUnsafeMutableBufferPointer { outBuffer in
+                scoreRows(S.self, ensemble, features, block: block, columns: columns, outputs: classes,
+                          aggregate: .sum, firstWeightOnly: false) { k, scores in
+                    labels.append(finalizeClassifier(&scores, base: baseS, rule: rule,
+                                                     into: UnsafeMutableBufferPointer(rebasing: outBuffer[(k * classes)..<((k + 1) * classes)])))
                 }
-                }
-            }
-            }
             }
             return (labels, out)
         }
