@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
     ],
     targets: [
         // MARK: C libraries (each imported by exactly one Swift module)
@@ -77,10 +78,13 @@ let package = Package(
             dependencies: ["AssayNumerics"],
             swiftSettings: cpuSettings),
 
-        // MARK: Pipeline: operations recorded as runs
+        // MARK: Pipeline: operations recorded as runs (the only Yams user: pipeline specs)
         .target(
             name: "AssayPipeline",
-            dependencies: ["AssayStore", "AssayNumerics", "AssayModels", "AssayDetectors"],
+            dependencies: [
+                "AssayStore", "AssayNumerics", "AssayModels", "AssayDetectors",
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: cpuSettings),
 
         // MARK: Bundle: archives (libarchive)
