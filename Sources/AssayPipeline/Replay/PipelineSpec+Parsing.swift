@@ -92,6 +92,11 @@ extension PipelineSpec {
             return .invalidInput(
                 place: offset.map { "\(file): byte \($0)" } ?? file, problem: "invalid YAML, \(problem)",
                 fix: "Remove control characters; a spec is plain UTF-8 text")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            return .invalidInput(
+                place: "\(file): line \(context.mark.line), column \(context.mark.column)",
+                problem: "duplicate key \(keys) in one mapping", fix: "Give each key once")
         default:
             return .invalidInput(place: file, problem: "cannot read the YAML (\(yaml))", fix: "Check the spec's syntax")
         }
