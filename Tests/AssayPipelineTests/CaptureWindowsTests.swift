@@ -109,6 +109,8 @@ import Testing
         #expect(missing.hasPrefix("event 1: windows by time need a timestamp"))
         let backwards = describe { try CaptureWindows.windows(timestamps: [ts(5000), ts(1000)], spec: WindowSpec(tumbling: .milliseconds(1000))) }
         #expect(backwards.hasPrefix("event 1: timestamp 1970-01-01T00:00:01Z is earlier"))
+        let outOfRange = describe { try CaptureWindows.windows(timestamps: [CaptureTimestamp(seconds: .max, nanoseconds: 0)], spec: WindowSpec(tumbling: .milliseconds(1000))) }
+        #expect(outOfRange.hasPrefix("event 0: timestamp"))
         // Windows by count do not look at timestamps.
         #expect((try? CaptureWindows.windows(timestamps: [nil, nil], spec: WindowSpec(tumbling: .count(1))))?.count == 2)
     }

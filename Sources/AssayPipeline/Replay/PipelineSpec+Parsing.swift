@@ -27,7 +27,7 @@ extension PipelineSpec {
         return try parse(yaml: text, file: file)
     }
 
-    /// Parses a spec from text; see ``parse(yaml:file:)-([UInt8],_)``.
+    /// Parses a spec from text, as the byte-based `parse(yaml:file:)` does after decoding UTF-8.
     public static func parse(yaml text: String, file: String = "spec.yaml") throws(PipelineError) -> PipelineSpec {
         guard text.utf8.count <= maximumBytes else {
             throw PipelineError.invalidInput(
