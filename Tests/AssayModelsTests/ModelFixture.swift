@@ -8,7 +8,7 @@ enum ModelFixture {
     struct Missing: Error, CustomStringConvertible {
         let path: String
         var description: String {
-            "Fixtures/\(path): not in the test bundle. Run scripts/fixtures/models_sklearn.py to write it"
+            "Fixtures/\(path): not in the test bundle. Run the script that writes it: scripts/fixtures/models_sklearn.py (sklearn/, invalid/) or models_nn.py (nn/)"
         }
     }
 

@@ -3,22 +3,8 @@ import Foundation
 
 /// Loads `Fixtures/nn/*`, written by `scripts/fixtures/models_nn.py` from ONNX Runtime.
 enum NeuralNetworkFixture {
-    struct Missing: Error, CustomStringConvertible {
-        let name: String
-        var description: String {
-            "Fixtures/nn/\(name): not in the test bundle. Run scripts/fixtures/models_nn.py, which writes it"
-        }
-    }
-
-    struct Malformed: Error, CustomStringConvertible {
-        let description: String
-    }
-
     static func data(_ name: String, _ ext: String) throws -> Data {
-        guard let url = Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Fixtures/nn") else {
-            throw Missing(name: "\(name).\(ext)")
-        }
-        return try Data(contentsOf: url)
+        try ModelFixture.data("nn", name, ext)
     }
 
     static func load<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
@@ -32,7 +18,7 @@ enum NeuralNetworkFixture {
         let data: String
 
         func tensor() throws -> ModelTensor {
-            guard let bytes = Data(base64Encoded: data) else { throw Malformed(description: "bad base64") }
+            guard let bytes = Data(base64Encoded: data) else { throw ModelFixture.Malformed(description: "bad base64") }
             switch dtype {
             case "float32":
                 let values = bytes.withUnsafeBytes { raw in
@@ -45,7 +31,7 @@ enum NeuralNetworkFixture {
                 }
                 return ModelTensor(int64: values, shape: shape)
             default:
-                throw Malformed(description: "dtype \(dtype)")
+                throw ModelFixture.Malformed(description: "dtype \(dtype)")
             }
         }
     }

@@ -694,3 +694,17 @@ struct CanonicalJSONRoundTripTests {
         #expect(compared > 50, "only \(compared) of 200 cases survived Foundation unchanged")
     }
 }
+
+@Suite("canonical JSON: float32 values")
+struct CanonicalJSONFloat32Tests {
+    @Test func shortestFormThatReadsBackAsTheSameFloat() throws {
+        let values: [Float] = [0.1, 1, -3.5, 1e-8, 0.97511816, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 2.0807704e-7]
+        for f in values {
+            let text = try JSONValue(float32: f).canonicalString
+            #expect(Float(text) == f, "\(f) → \(text)")
+            #expect(text.count <= "\(f)".count + 2, "\(f) → \(text) is not its short form")
+        }
+        #expect(try JSONValue(float32: 0.1).canonicalString == "0.1")
+        for f: Float in [.nan, .infinity, -.infinity] { #expect(JSONValue(float32: f) == .null) }
+    }
+}

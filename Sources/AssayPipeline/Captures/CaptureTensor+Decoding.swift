@@ -120,9 +120,7 @@ extension CaptureTensor {
             return v
         case "FP32":
             guard let d = v.doubleValue else { throw CaptureProblem("\(what) is \(v), not a number") }
-            let f = Float(d)
-            guard f.isFinite else { return .null }
-            return .double(Double("\(f)") ?? Double(f))
+            return JSONValue(float32: Float(d))
         case "FP64", "FP16", "BF16":
             guard let d = v.doubleValue else { throw CaptureProblem("\(what) is \(v), not a number") }
             return d.isFinite ? .double(d) : .null

@@ -135,7 +135,7 @@ final class NPYSource {
                     data.append(d.isFinite ? .double(d) : .null)
                 case .f4:
                     let f = Float(bitPattern: UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)))
-                    data.append(f.isFinite ? .double(Double("\(f)") ?? Double(f)) : .null)
+                    data.append(JSONValue(float32: f))
                 case .i8: data.append(JSONValue(Int64(littleEndian: p.loadUnaligned(as: Int64.self))))
                 case .i4: data.append(JSONValue(Int32(littleEndian: p.loadUnaligned(as: Int32.self))))
                 case .i2: data.append(JSONValue(Int16(littleEndian: p.loadUnaligned(as: Int16.self))))

@@ -164,7 +164,7 @@ public enum ModelOperations {
         case .tensor(let t):
             let data: [JSONValue]
             switch t.storage {
-            case .float(let v): data = v.map(number)
+            case .float(let v): data = v.map { JSONValue(float32: $0) }
             case .double(let v): data = v.map { $0.isFinite ? .double($0) : .null }
             case .int64(let v): data = v.map { JSONValue($0) }
             case .bool(let v): data = v.map { .bool($0) }
@@ -179,14 +179,7 @@ public enum ModelOperations {
             case .string(let k): keyValues = k.map { .string($0) }; keyType = "string"
             }
             return .object(["dtype": .string("sequence<map<\(keyType),float32>>"), "shape": .array([JSONValue(rows.count), JSONValue(keyValues.count)]),
-                            "keys": .array(keyValues), "data": .array(rows.flatMap { $0.map(number) })])
+                            "keys": .array(keyValues), "data": .array(rows.flatMap { $0.map { JSONValue(float32: $0) } })])
         }
-    }
-
-    /// A float32 as the double of its shortest decimal form, which canonical JSON prints as that
-    /// form (`0.1`, not `0.10000000149011612`) and which parses back to the same float32.
-    static func number(_ f: Float) -> JSONValue {
-        guard f.isFinite else { return .null }
-        return .double(Double("\(f)") ?? Double(f))
     }
 }

@@ -73,6 +73,14 @@ extension JSONValue {
         self = .double(value)
     }
 
+    /// A float32 as the double of its shortest decimal form, which canonical JSON prints as that
+    /// form (`0.1`, not `0.10000000149011612`) and which parses back to the same float32; `null`
+    /// for NaN and infinities, which JSON cannot hold.
+    public init(float32 value: Float) {
+        guard value.isFinite else { self = .null; return }
+        self = .double(Double("\(value)") ?? Double(value))
+    }
+
     /// Wraps a string, as ``string(_:)``.
     @inlinable
     public init(_ value: String) {
