@@ -87,6 +87,19 @@ final class Progress {
         FileHandle.standardError.write(Data(text.utf8))
     }
 
+    /// Draws `done of total unit` with a rate, such as `replay: 120000 / 1000000 events (12%), 85000/s`.
+    func update(count done: Int, total: Int?, unit: String, started: Date) {
+        guard enabled else { return }
+        let now = Date()
+        guard now.timeIntervalSince(last) > 0.1 else { return }
+        last = now
+        var text = "\r\(label): \(done)"
+        if let total, total > 0 { text += " / \(total) \(unit) (\(min(100, done * 100 / total))%)" } else { text += " \(unit)" }
+        let seconds = now.timeIntervalSince(started)
+        if seconds > 0 { text += String(format: ", %.0f/s", Double(done) / seconds) }
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
     func finish() {
         guard enabled, last != .distantPast else { return }
         FileHandle.standardError.write(Data("\r\u{1b}[K".utf8))

@@ -164,19 +164,25 @@ public enum Preprocessor: Sendable {
             }
             chosen = output
         } else {
-            let probabilities = model.outputs.first { signature in
-                switch signature.kind {
-                case .sequenceOfMaps: return true
-                case .tensor(let type, let shape): return type == .float32 && (shape?.count ?? 2) == 2
-                }
-            }
-            guard let probabilities else {
-                throw PipelineError.invalidInput(place: place, problem: "the model has no float output of two dimensions (outputs: \(names.joined(separator: ", ")))",
-                                                 fix: "Name the output to use with output=NAME.")
-            }
-            chosen = probabilities.name
+            chosen = try defaultOutput(of: model, place: place, fix: "Name the output to use with output=NAME.")
         }
         return .model(model, ModelOutputs(model: id.rawValue, output: chosen))
+    }
+
+    /// The output that stands for a model's predictions: its first float output of two
+    /// dimensions (class probabilities), or its ZipMap probabilities.
+    static func defaultOutput(of model: ONNXModel, place: String, fix: String) throws(PipelineError) -> String {
+        let probabilities = model.outputs.first { signature in
+            switch signature.kind {
+            case .sequenceOfMaps: return true
+            case .tensor(let type, let shape): return type == .float32 && (shape?.count ?? 2) == 2
+            }
+        }
+        guard let probabilities else {
+            throw PipelineError.invalidInput(place: place, problem: "the model has no float output of two dimensions (outputs: \(model.outputs.map(\.name).joined(separator: ", ")))",
+                                             fix: fix)
+        }
+        return probabilities.name
     }
 
     /// The model's output `output` on the rows of `x`, as a matrix `[rows, classes]`.
@@ -190,6 +196,11 @@ public enum Preprocessor: Sendable {
         guard let value = outputs.first(where: { $0.name == output })?.value else {
             throw PipelineError.invalidInput(place: "bbsd model", problem: "no output \(output)", fix: "Fit the detector again.")
         }
+        return try matrix(of: value, output: output, place: "bbsd model")
+    }
+
+    /// A model output as a matrix `[rows, values per row]` of doubles.
+    static func matrix(of value: ModelValue, output: String, place: String) throws -> Tensor<Double> {
         switch value {
         case .sequenceOfMaps(_, let rows):
             let width = rows.first?.count ?? 0
@@ -200,7 +211,7 @@ public enum Preprocessor: Sendable {
             case .float(let v): values = v.map(Double.init)
             case .double(let v): values = v
             case .int64(let v): values = v.map(Double.init)
-            default: throw PipelineError.invalidInput(place: "bbsd model", problem: "output \(output) holds \(t.elementType)", fix: "Pick a numeric output.")
+            default: throw PipelineError.invalidInput(place: place, problem: "output \(output) holds \(t.elementType)", fix: "Pick a numeric output.")
             }
             let rows = t.shape.first ?? 1
             return try Tensor(shape: [rows, rows == 0 ? 0 : values.count / rows], scalars: values)

@@ -49,3 +49,42 @@ extension PipelineSpec {
         ]
     }
 }
+
+extension PipelineSpec {
+    /// Reads back ``canonicalJSON`` (as a replay run records it); `place` names it in errors.
+    public init(canonical json: JSONValue, place: String) throws(PipelineError) {
+        func bad(_ what: String) -> PipelineError {
+            .invalidInput(place: place, problem: "not a canonical pipeline spec (\(what))", fix: "The record was altered or made by another Assay version.")
+        }
+        func window(_ v: JSONValue?) throws(PipelineError) -> WindowSpec {
+            guard let o = v?.objectValue, let by = o["by"]?.stringValue, let size = o["size"]?.integerDigits.flatMap({ Int64($0) }),
+                  let step = o["step"]?.integerDigits.flatMap({ Int64($0) }), size > 0, step > 0, step <= size else { throw bad("window") }
+            let extent: (Int64) -> WindowSpec.Extent = by == "time" ? { .milliseconds($0) } : { .count(Int($0)) }
+            guard by == "time" || by == "count" else { throw bad("window.by") }
+            return step == size ? WindowSpec(tumbling: extent(size)) : WindowSpec(sliding: extent(size), step: extent(step))
+        }
+        guard let o = json.objectValue, let version = o["version"]?.intValue, version == PipelineSpec.currentVersion else { throw bad("version") }
+        let model: ModelSource
+        if o["model"]?["recorded"]?.boolValue == true { model = .recorded }
+        else if let a = o["model"]?["artifact"]?.stringValue { model = .artifact(a) }
+        else if let u = o["model"]?["url"]?.stringValue { model = .remote(u) }
+        else { throw bad("model") }
+        guard let seedText = o["seed"]?.integerDigits, let seed = UInt64(seedText) else { throw bad("seed") }
+        guard let list = o["detectors"]?.arrayValue else { throw bad("detectors") }
+        var steps: [DetectorStep] = []
+        for d in list {
+            guard let name = d["name"]?.stringValue, let detector = d["detector"]?.stringValue, let inputText = d["input"]?.stringValue else { throw bad("detector") }
+            let input: DetectorStep.Input
+            switch inputText {
+            case "inputs": input = .inputs
+            case "outputs": input = .outputs
+            default:
+                guard inputText.hasSuffix(".output") else { throw bad("detector input") }
+                input = .component(String(inputText.dropLast(".output".count)))
+            }
+            let w: WindowSpec? = (d["window"].map { $0.isNull } ?? true) ? nil : try window(d["window"])
+            steps.append(DetectorStep(name: name, detector: detector, input: input, window: w))
+        }
+        self.init(version: version, model: model, detectors: steps, window: try window(o["window"]), seed: seed)
+    }
+}

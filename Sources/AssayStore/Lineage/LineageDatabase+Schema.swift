@@ -63,6 +63,32 @@ extension LineageDatabase {
                 CREATE INDEX name_history_by_name ON name_history(name, set_at);
                 """)
         }
+        m.registerMigration("v2-alerts") { db in
+            // One row per detector firing of a replay: the alert document (an artifact holding
+            // every digest of its evidence) and the figures `assay alerts` lists.
+            try db.execute(sql: """
+                CREATE TABLE alert (
+                    id TEXT NOT NULL REFERENCES artifact(id),
+                    run_id TEXT NOT NULL REFERENCES run(id),
+                    component TEXT NOT NULL,
+                    detector_id TEXT NOT NULL REFERENCES artifact(id),
+                    detector_kind TEXT NOT NULL,
+                    window_index INTEGER NOT NULL CHECK (window_index >= 0),
+                    first_event INTEGER NOT NULL,
+                    end_event INTEGER NOT NULL,
+                    window_start TEXT,
+                    window_end TEXT,
+                    statistic REAL,
+                    p_value REAL,
+                    threshold REAL,
+                    evidence_id TEXT NOT NULL REFERENCES artifact(id),
+                    result_id TEXT NOT NULL REFERENCES artifact(id),
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (run_id, id)
+                ) WITHOUT ROWID;
+                CREATE INDEX alert_by_id ON alert(id);
+                """)
+        }
         return m
     }
 }

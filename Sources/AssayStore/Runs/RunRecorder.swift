@@ -69,7 +69,7 @@ public final class RunRecorder: @unchecked Sendable {
 
     /// Commits the run as succeeded, with its outputs and the given names, in one transaction.
     @discardableResult
-    public func commit(names: [String: ArtifactID] = [:]) throws(StoreError) -> RunInfo {
+    public func commit(names: [String: ArtifactID] = [:], alerts: [AlertRecord] = []) throws(StoreError) -> RunInfo {
         for name in names.keys { try Workspace.validateName(name) }
         let outs = lock.withLock { outputs }
         for (artifact, _, _) in outs where !workspace.blobs.contains(artifact.id) {
@@ -78,17 +78,23 @@ public final class RunRecorder: @unchecked Sendable {
         for (name, id) in names where !outs.contains(where: { $0.0.id == id }) && !recipe.inputs.contains(where: { $0.id == id }) {
             throw .invalidRun("name \(name) points at \(id), which is neither an input nor an output of the run")
         }
-        return try insert(status: .succeeded, error: nil, outputs: outs, names: names)
+        for alert in alerts {
+            for (role, id) in [("alert", alert.id), ("evidence", alert.evidence), ("result", alert.result)]
+            where !outs.contains(where: { $0.0.id == id }) {
+                throw .invalidRun("alert \(alert.id): its \(role) \(id) is not an output of the run")
+            }
+        }
+        return try insert(status: .succeeded, error: nil, outputs: outs, names: names, alerts: alerts)
     }
 
     /// Records the run as failed with `error`'s description. Outputs already written stay in the
     /// store as unreferenced blobs; they are not attached to the failed run.
     @discardableResult
     public func fail(_ error: any Error) throws(StoreError) -> RunInfo {
-        try insert(status: .failed, error: String(describing: error), outputs: [], names: [:])
+        try insert(status: .failed, error: String(describing: error), outputs: [], names: [:], alerts: [])
     }
 
-    private func insert(status: RunStatus, error: String?, outputs outs: [(RunArtifact, kind: String, size: Int64)], names: [String: ArtifactID]) throws(StoreError) -> RunInfo {
+    private func insert(status: RunStatus, error: String?, outputs outs: [(RunArtifact, kind: String, size: Int64)], names: [String: ArtifactID], alerts: [AlertRecord]) throws(StoreError) -> RunInfo {
         let already = lock.withLock { () -> Bool in
             defer { finished = true }
             return finished
@@ -127,6 +133,7 @@ public final class RunRecorder: @unchecked Sendable {
             for (name, target) in names.sorted(by: { $0.key < $1.key }) {
                 try Workspace.setName(db, name: name, to: target, at: ended, runID: id)
             }
+            for alert in alerts { try AlertRecord.insert(alert, run: id, at: ended, in: db) }
         }
         return RunInfo(id: id, operation: recipe.operation, operationVersion: recipe.operationVersion,
                        parameters: recipe.parameters, seed: recipe.seed, recipeDigest: recipeDigest,

@@ -1,0 +1,349 @@
+import AssayCrypto
+import AssayDetectors
+import AssayModels
+import AssayNumerics
+import AssayStore
+
+/// Streams a capture through a ``ReplayPlan``: reads events in capture order, cuts windows, runs
+/// the model in chunks of events, runs each component on each of its windows, and hands every
+/// document it makes to `emit` (which stores it, or only hashes it when reproducing).
+///
+/// Memory holds the events of the windows still open plus one model chunk, whatever the
+/// capture's length. The model runs on fixed chunks of ``chunkSize`` events aligned on the
+/// event index, so an event's outputs never depend on how the capture is windowed, and a
+/// reproduction of one window computes exactly what the replay computed.
+final class ReplayEngine {
+    /// Events per model call.
+    static let chunkSize = 256
+
+    struct AlertDraft {
+        var record: AlertRecord
+    }
+
+    struct Outcome {
+        /// Window documents per series, by window index.
+        var windows: [[ArtifactID]]
+        var alerts: [AlertRecord]
+        var events: Int
+        var rows: Int
+    }
+
+    let plan: ReplayPlan
+    let workspace: Workspace
+    let emit: (_ bytes: [UInt8], _ role: String, _ kind: String) throws -> ArtifactID
+    /// Stop once this window of this series is done (reproducing one alert).
+    var stopAfter: (series: Int, window: Int)?
+    /// Called with the number of events read, now and then.
+    var progress: ((Int) -> Void)?
+
+    private var buffer: [ReplayEvent] = []
+    private var bufferBase = 0
+    private var outputsDone = 0
+    private var session: InferenceSession?
+    private var width: Int?
+    private var outcome: Outcome
+    private var finished = false
+    private let specID: ArtifactID
+
+    init(plan: ReplayPlan, specID: ArtifactID, workspace: Workspace,
+         emit: @escaping (_ bytes: [UInt8], _ role: String, _ kind: String) throws -> ArtifactID) {
+        self.plan = plan
+        self.specID = specID
+        self.workspace = workspace
+        self.emit = emit
+        self.outcome = Outcome(windows: Array(repeating: [], count: plan.series.count), alerts: [], events: 0, rows: 0)
+    }
+
+    private struct Stop: Error {}
+
+    private var computesOutputs: Bool {
+        if case .recorded = plan.model { return false }
+        return true
+    }
+
+    func run() throws -> Outcome {
+        if case .onnx(_, let onnx, _) = plan.model { session = try InferenceSession(model: onnx) }
+        var cutters = try plan.series.map { (w: WindowSpec) throws(PipelineError) in try WindowCutter(spec: w) }
+        var pending: [(series: Int, window: CaptureWindow)] = []
+        let recorded = { if case .recorded = plan.model { return plan.needsOutputs } else { return false } }()
+        var count = 0
+        do {
+            try CaptureImport.readEvents(of: plan.capture, in: workspace) { event in
+                let e = try ReplayEvent(event, index: count, line: count + 2, capture: plan.capture, recorded: recorded)
+                try checkWidth(e)
+                buffer.append(e)
+                count += 1
+                outcome.rows += e.rows
+                for s in cutters.indices {
+                    for w in try cutters[s].add(e.timestamp) { pending.append((s, w)) }
+                }
+                if computesOutputs, count - outputsDone >= ReplayEngine.chunkSize { try computeOutputs(upTo: outputsDone + ReplayEngine.chunkSize) }
+                try drain(&pending, ready: computesOutputs ? outputsDone : count)
+                if finished { throw Stop() }
+                var keep = min(pending.first?.window.events.lowerBound ?? count, computesOutputs ? outputsDone : count)
+                for c in cutters { keep = min(keep, c.oldestNeeded) }
+                release(below: keep)
+                if count & 1023 == 0 { progress?(count) }
+            }
+        } catch is Stop {
+            outcome.events = count
+            return outcome
+        }
+        outcome.events = count
+        guard count > 0 else {
+            throw PipelineError.invalidInput(place: plan.capture.short, problem: "the capture has no events", fix: "Replay a capture with traffic.")
+        }
+        for s in cutters.indices { if let w = cutters[s].finish() { pending.append((s, w)) } }
+        if computesOutputs { try computeOutputs(upTo: count) }
+        try drain(&pending, ready: count)
+        progress?(count)
+        return outcome
+    }
+
+    private func checkWidth(_ e: ReplayEvent) throws(PipelineError) {
+        if let width, width != e.width {
+            throw PipelineError.invalidInput(
+                place: "\(plan.capture.short): line \(e.line) (event \(e.index)\(e.requestID.map { ", request \($0)" } ?? ""))",
+                problem: "the event has \(e.width) features per row, earlier events have \(width) (mixed tensor shapes)",
+                fix: "Replay events of one input signature: import each model's traffic as its own capture (`assay show` on the capture lists its signatures).")
+        }
+        width = e.width
+    }
+
+    private func release(below index: Int) {
+        let drop = index - bufferBase
+        guard drop > 0, drop >= 1024 || drop >= buffer.count / 2 else { return }
+        buffer.removeFirst(drop)
+        bufferBase = index
+    }
+
+    private func event(_ i: Int) -> ReplayEvent { buffer[i - bufferBase] }
+
+    /// Runs the model on events `outputsDone..<end`, in chunks aligned on the event index.
+    private func computeOutputs(upTo end: Int) throws {
+        while outputsDone < end {
+            let lo = outputsDone
+            let hi = min(lo - lo % ReplayEngine.chunkSize + ReplayEngine.chunkSize, end)
+            var rows = 0
+            var values: [Double] = []
+            for i in lo..<hi { rows += event(i).rows; values.append(contentsOf: event(i).features) }
+            let x = try Tensor(shape: [rows, width ?? 0], scalars: values)
+            let out = try modelOutputs(x, firstEvent: lo)
+            let w = out.rowWidth
+            var offset = 0
+            for i in lo..<hi {
+                let n = buffer[i - bufferBase].rows
+                buffer[i - bufferBase].outputs = (w, Array(out.scalars[(offset * w)..<((offset + n) * w)]))
+                offset += n
+            }
+            outputsDone = hi
+        }
+    }
+
+    private func modelOutputs(_ x: Tensor<Double>, firstEvent: Int) throws -> Tensor<Double> {
+        switch plan.model {
+        case .recorded:
+            fatalError("recorded outputs are read from the capture")
+        case .onnx(let id, let onnx, let output):
+            guard case .tensor(let type, let shape) = onnx.inputs[0].kind else { fatalError("checked by the plan") }
+            let name = onnx.inputs[0].name
+            let input = try ModelOperations.inputTensor(x, name: name, type: type, shape: shape, place: "\(plan.capture.short): events from \(firstEvent)")
+            let outputs = try session!.run(inputs: [name: input], pool: DetectorOperations.pool)
+            guard let value = outputs.first(where: { $0.name == output })?.value else {
+                throw PipelineError.invalidInput(place: "model \(id.short)", problem: "no output \(output)", fix: "")
+            }
+            return try Preprocessor.matrix(of: value, output: output, place: "model \(id.short)")
+        case .remote(let id, let endpoint, let metadata):
+            guard let declared = metadata.inputs.first, metadata.inputs.count == 1,
+                  let type = InferenceProtocol.elementType(of: declared.datatype), type != .string, type != .bool else {
+                throw PipelineError.invalidInput(place: endpoint.url, problem: "the model does not declare one numeric input", fix: "A replay feeds each event's features as one tensor.")
+            }
+            let shape: [Int?]? = declared.shape.isEmpty ? nil : declared.shape.map { $0 < 0 ? nil : $0 }
+            let input = try ModelOperations.inputTensor(x, name: declared.name, type: type, shape: shape, place: "\(plan.capture.short): events from \(firstEvent)")
+            let answer = try endpoint.infer([(declared.name, input)], id: "\(plan.capture.short)-\(firstEvent)")
+            let chosen = answer.outputs.first { $0.tensor.shape.count == 2 && $0.tensor.elementType != .string && $0.tensor.elementType != .bool }
+                ?? answer.outputs.first
+            guard let chosen else { throw PipelineError.remote(url: endpoint.url, problem: "the answer has no outputs", fix: "Check the model server.") }
+            _ = id
+            return try Preprocessor.matrix(of: .tensor(chosen.tensor), output: chosen.name, place: endpoint.url)
+        }
+    }
+
+    private func drain(_ pending: inout [(series: Int, window: CaptureWindow)], ready: Int) throws {
+        var i = 0
+        while i < pending.count, !finished {
+            let (s, w) = pending[i]
+            guard w.events.upperBound <= ready else { i += 1; continue }
+            pending.remove(at: i)
+            try process(series: s, window: w)
+            if let stop = stopAfter, stop.series == s, stop.window == w.index { finished = true }
+        }
+    }
+
+    /// The window's description, as window and alert documents hold it.
+    private func windowJSON(_ w: CaptureWindow, rows: Int) -> JSONValue {
+        .object([
+            "index": JSONValue(w.index),
+            "first_event": JSONValue(w.events.lowerBound), "end_event": JSONValue(w.events.upperBound),
+            "events": JSONValue(w.events.count), "rows": JSONValue(rows),
+            "start": w.start.map { .string($0.description) } ?? .null,
+            "end": w.end.map { .string($0.description) } ?? .null,
+            "partial": .bool(w.partial),
+            "first_request_id": event(w.events.lowerBound).requestID.map(JSONValue.string) ?? .null,
+            "last_request_id": event(w.events.upperBound - 1).requestID.map(JSONValue.string) ?? .null,
+        ])
+    }
+
+    private func process(series s: Int, window w: CaptureWindow) throws {
+        let events = w.events.map(event)
+        let rows = events.reduce(0) { $0 + $1.rows }
+        var inputs: [Double] = []
+        inputs.reserveCapacity(rows * (width ?? 0))
+        for e in events { inputs.append(contentsOf: e.features) }
+        let inputTensor = try Tensor(shape: [rows, width ?? 0], scalars: inputs)
+        let inputBytes = NPYFormat.encode(inputTensor)
+        let inputDigest = ArtifactID(digest: try SHA256.hash(inputBytes))
+
+        var outputTensor: Tensor<Double>?
+        var outputBytes: [UInt8]?
+        if let first = events.first, let ow = (first.outputs ?? first.recorded)?.width {
+            var values: [Double] = []
+            values.reserveCapacity(rows * ow)
+            for e in events {
+                guard let o = e.outputs ?? e.recorded, o.width == ow else {
+                    throw PipelineError.invalidInput(place: "\(plan.capture.short): line \(e.line)", problem: "the event's outputs have another width than the window's first event (\(ow))",
+                                                     fix: "Replay events of one output signature.")
+                }
+                values.append(contentsOf: o.values)
+            }
+            outputTensor = try Tensor(shape: [rows, ow], scalars: values)
+            outputBytes = NPYFormat.encode(outputTensor!)
+        }
+        var labelCounts: JSONValue = .null
+        if let o = outputTensor, o.rowWidth >= 2 {
+            var counts = [Int](repeating: 0, count: o.rowWidth)
+            for r in 0..<o.rowCount {
+                let row = o.row(r)
+                var best = row.startIndex
+                for j in row.indices where row[j] > row[best] { best = j }
+                counts[best - row.startIndex] += 1
+            }
+            labelCounts = .array(counts.map { JSONValue($0) })
+        }
+
+        var componentDocs: [String: JSONValue] = [:]
+        var drafts: [(ReplayPlan.Component, [UInt8], ArtifactID, DriftResult, JSONValue)] = []
+        for c in plan.components where c.series == s {
+            let x: Tensor<Double>
+            let bytes: [UInt8]
+            let digest: ArtifactID
+            switch c.input {
+            case .inputs:
+                (x, bytes, digest) = (inputTensor, inputBytes, inputDigest)
+            case .outputs:
+                guard let outputTensor, let outputBytes else { fatalError("the plan computes outputs for these components") }
+                (x, bytes, digest) = (outputTensor, outputBytes, ArtifactID(digest: try SHA256.hash(outputBytes)))
+            case .component:
+                fatalError("the plan refuses chains on drift detectors")
+            }
+            if let (i, v) = x.firstNonFinite() {
+                let width = max(x.rowWidth, 1)
+                var row = i / width
+                var culprit = events[0]
+                for e in events { if row < e.rows { culprit = e; break }; row -= e.rows }
+                throw PipelineError.invalidInput(
+                    place: "\(plan.capture.short): line \(culprit.line) (event \(culprit.index)\(culprit.requestID.map { ", request \($0)" } ?? "")), \(c.input.text) column \(i % width + 1)",
+                    problem: "is \(v); detector \(c.name) needs finite values",
+                    fix: "Remove or impute missing values before importing the capture.")
+            }
+            var rng = SeededGenerator(seed: plan.seed).child("replay").child(c.name).child(String(w.index))
+            let result: DriftResult
+            do {
+                let xp = try c.preprocessor?.transform(x, pool: DetectorOperations.pool) ?? x
+                result = try c.built.detect(xp, rng: &rng)
+            } catch let error as PipelineError {
+                throw error
+            } catch {
+                throw PipelineError.invalidInput(place: "detectors.\(c.name), window \(w.index)", problem: "\(error)",
+                                                 fix: "Check that the detector was fitted on data shaped like the capture's \(c.input.text).")
+            }
+            let data = try JSONValue.parse(try CanonicalJSON.encode(result))
+            let alert = result.isDrift.any
+            componentDocs[c.name] = .object([
+                "detector": .string(c.detector.rawValue), "kind": .string(c.artifact.kind), "input": .string(c.input.text),
+                "rows": .string(digest.rawValue), "data": data, "alert": .bool(alert),
+            ])
+            if alert { drafts.append((c, bytes, digest, result, data)) }
+        }
+        let window = windowJSON(w, rows: rows)
+        let windowDoc: JSONValue = .object([
+            "format": .string("assay.replay-window.v1"),
+            "capture": .string(plan.capture.rawValue),
+            "series": JSONValue(s),
+            "window": window,
+            "inputs": .string(inputDigest.rawValue),
+            "outputs": outputBytes.map { .string(ArtifactID(digest: try! SHA256.hash($0)).rawValue) } ?? .null,
+            "label_counts": labelCounts,
+            "components": .object(componentDocs),
+        ])
+        let windowID = try emit(try windowDoc.canonicalBytes(), "window", "replay-window")
+        var list = outcome.windows[s]
+        if list.count <= w.index { list.append(contentsOf: Array(repeating: windowID, count: w.index + 1 - list.count)) }
+        list[w.index] = windowID
+        outcome.windows[s] = list
+
+        for (c, bytes, digest, result, data) in drafts {
+            let evidence = try emit(bytes, "evidence", "matrix")
+            precondition(evidence == digest, "evidence digest")
+            let figures = ReplayEngine.figures(result)
+            var doc: [String: JSONValue] = [:]
+            doc["format"] = .string("assay.alert.v1")
+            doc["component"] = .string(c.name)
+            doc["detector"] = .string(c.detector.rawValue)
+            doc["detector_kind"] = .string(c.artifact.kind)
+            doc["detector_parameters"] = .object(c.artifact.parameters)
+            doc["input"] = .string(c.input.text)
+            doc["seed"] = JSONValue(plan.seed)
+            doc["spec"] = .string(specID.rawValue)
+            doc["capture"] = .string(plan.capture.rawValue)
+            doc["model"] = plan.model.id.map { .string($0.rawValue) } ?? .null
+            doc["series"] = JSONValue(s)
+            doc["window"] = window
+            doc["evidence"] = .string(evidence.rawValue)
+            doc["result"] = .string(windowID.rawValue)
+            doc["data"] = data
+            doc["statistic"] = ReplayEngine.number(figures.statistic)
+            doc["p_value"] = ReplayEngine.number(figures.pValue)
+            doc["threshold"] = ReplayEngine.number(figures.threshold)
+            let alertDoc = JSONValue.object(doc)
+            let alertID = try emit(try alertDoc.canonicalBytes(), "alert", "alert")
+            outcome.alerts.append(AlertRecord(
+                id: alertID, run: RunID(date: .init(timeIntervalSince1970: 0)), component: c.name, detector: c.detector, detectorKind: c.artifact.kind,
+                windowIndex: w.index, firstEvent: w.events.lowerBound, endEvent: w.events.upperBound,
+                windowStart: w.start?.description, windowEnd: w.end?.description,
+                statistic: figures.statistic, pValue: figures.pValue, threshold: figures.threshold,
+                evidence: evidence, result: windowID))
+        }
+    }
+
+    static func number(_ v: Double?) -> JSONValue {
+        guard let v, v.isFinite else { return .null }
+        return JSONValue(v)
+    }
+
+    /// The statistic, p-value and threshold an alert shows: for per-feature tests, those of the
+    /// feature with the smallest p-value (the first of equals).
+    static func figures(_ r: DriftResult) -> (statistic: Double?, pValue: Double?, threshold: Double?) {
+        let threshold = r.threshold.number ?? r.threshold.array?.min()
+        switch r.pVal {
+        case .number(let p):
+            return (r.distance.number ?? r.distance.array?.max(), p.isFinite ? p : nil, threshold)
+        case .array(let ps):
+            guard !ps.isEmpty else { return (nil, nil, threshold) }
+            var k = 0
+            for j in ps.indices where ps[j] < ps[k] { k = j }
+            let d = r.distance.array.flatMap { k < $0.count ? $0[k] : nil } ?? r.distance.number
+            return (d, ps[k].isFinite ? ps[k] : nil, r.threshold.array.flatMap { k < $0.count ? $0[k] : nil } ?? threshold)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import AssayDetectors
+import AssayModels
+import AssayNumerics
+import AssayStore
+
+/// A pipeline spec with every reference resolved to an artifact and every detector built: what
+/// a replay runs, and what a reproduction rebuilds from the lineage alone.
+public struct ReplayPlan: Sendable {
+    /// Where predictions come from.
+    public enum Model: Sendable {
+        case recorded
+        /// An ONNX model and the output that stands for its predictions.
+        case onnx(ArtifactID, ONNXModel, output: String)
+        case remote(ArtifactID, RemoteModelEndpoint, InferenceProtocol.Metadata)
+
+        public var id: ArtifactID? {
+            switch self {
+            case .recorded: nil
+            case .onnx(let id, _, _), .remote(let id, _, _): id
+            }
+        }
+    }
+
+    /// A detector of the pipeline, ready to run.
+    public struct Component: Sendable {
+        public var name: String
+        public var detector: ArtifactID
+        public var artifact: DetectorArtifact
+        var built: AnyDriftDetector
+        var preprocessor: Preprocessor?
+        public var input: PipelineSpec.DetectorStep.Input
+        /// Index into ``ReplayPlan/series``.
+        public var series: Int
+    }
+
+    public var spec: PipelineSpec
+    public var capture: ArtifactID
+    public var model: Model
+    /// Components in execution order.
+    public var components: [Component]
+    /// The distinct windowings: the pipeline's first, then each detector's own, in spec order.
+    public var series: [WindowSpec]
+    public var seed: UInt64
+
+    /// The role of a component's detector among the replay run's inputs.
+    public static func detectorRole(_ name: String) -> String { "detector:" + name }
+
+    /// Builds the plan. `detector(name)` gives the artifact of each component; `model` the model
+    /// artifact (ignored for `recorded`).
+    static func build(spec: PipelineSpec, capture: ArtifactID, model modelID: ArtifactID?, detectors: [String: ArtifactID],
+                      seed: UInt64, workspace: Workspace) throws -> ReplayPlan {
+        var model: Model = .recorded
+        if case .recorded = spec.model {} else {
+            guard let modelID else { throw PipelineError.invalidInput(place: "model", problem: "no model artifact", fix: "Name a model in the spec.") }
+            switch try ModelArtifact.load(modelID, from: workspace) {
+            case .onnx(let onnx):
+                guard onnx.inputs.count == 1, case .tensor = onnx.inputs[0].kind else {
+                    throw PipelineError.invalidInput(place: "model \(modelID.short)", problem: "the model has \(onnx.inputs.count) inputs",
+                                                     fix: "A replay feeds each event's features as one tensor; export the model with a single tensor input.")
+                }
+                let output = try Preprocessor.defaultOutput(of: onnx, place: "model \(modelID.short)",
+                                                            fix: "A replay needs a model with a probabilities or scores output of shape [N, k].")
+                model = .onnx(modelID, onnx, output: output)
+            case .remote(let endpoint, let metadata):
+                model = .remote(modelID, endpoint, metadata)
+            }
+        }
+        var series: [WindowSpec] = [spec.window]
+        var components: [Component] = []
+        for step in spec.executionOrder {
+            let place = "detectors.\(step.name)"
+            guard let id = detectors[step.name] else {
+                throw PipelineError.invalidInput(place: place, problem: "no detector artifact", fix: "Name a fitted detector.")
+            }
+            if case .component(let upstream) = step.input {
+                throw PipelineError.invalidInput(
+                    place: place, problem: "reads \(upstream).output, but \(upstream) is a drift detector: it gives one result per window, not a value per event",
+                    fix: "Chain on the model (`input: outputs`), or on a detector with a per-event output such as outlier scores.")
+            }
+            let artifact = try DetectorArtifact.decode(try workspace.blobs.bytes(of: id), place: "\(place): \(id.short)")
+            let reference = try MatrixData.load(artifact.reference, from: workspace)
+            let built = try artifact.type.build(parameters: artifact.parameters, reference: reference.tensor, seed: artifact.seed, pool: DetectorOperations.pool)
+            var preprocessor: Preprocessor?
+            if let p = artifact.preprocess {
+                let state = try workspace.blobs.bytes(of: p.state)
+                preprocessor = try Preprocessor.load(type: p.type, bytes: state, place: p.state.short, workspace: workspace)
+            }
+            let window = step.window ?? spec.window
+            let s: Int
+            if let i = series.firstIndex(of: window) { s = i } else { series.append(window); s = series.count - 1 }
+            components.append(Component(name: step.name, detector: id, artifact: artifact, built: built, preprocessor: preprocessor,
+                                        input: step.input, series: s))
+        }
+        return ReplayPlan(spec: spec, capture: capture, model: model, components: components, series: series, seed: seed)
+    }
+
+    /// True when some component reads the model's outputs, or a model is named (its outputs are
+    /// summarised per window).
+    var needsOutputs: Bool {
+        if case .recorded = model { return components.contains { $0.input == .outputs } }
+        return true
+    }
+}
