@@ -75,7 +75,12 @@ final class ReplayEngine {
                 count += 1
                 outcome.rows += e.rows
                 for s in cutters.indices {
-                    for w in try cutters[s].add(e.timestamp) { pending.append((s, w)) }
+                    do {
+                        for w in try cutters[s].add(e.timestamp) { pending.append((s, w)) }
+                    } catch {
+                        guard let p = error as? PipelineError, case .invalidInput(place: _, problem: let problem, fix: let fix) = p else { throw error }
+                        throw PipelineError.invalidInput(place: eventPlace(e), problem: problem, fix: fix)
+                    }
                 }
                 if computesOutputs, count - outputsDone >= ReplayEngine.chunkSize { try computeOutputs(upTo: outputsDone + ReplayEngine.chunkSize) }
                 try drain(&pending, ready: computesOutputs ? outputsDone : count)
@@ -100,10 +105,14 @@ final class ReplayEngine {
         return outcome
     }
 
+    private func eventPlace(_ e: ReplayEvent) -> String {
+        "\(plan.capture.short): line \(e.line) (event \(e.index)\(e.requestID.map { ", request \($0)" } ?? ""))"
+    }
+
     private func checkWidth(_ e: ReplayEvent) throws(PipelineError) {
         if let width, width != e.width {
             throw PipelineError.invalidInput(
-                place: "\(plan.capture.short): line \(e.line) (event \(e.index)\(e.requestID.map { ", request \($0)" } ?? ""))",
+                place: eventPlace(e),
                 problem: "the event has \(e.width) features per row, earlier events have \(width) (mixed tensor shapes)",
                 fix: "Replay events of one input signature: import each model's traffic as its own capture (`assay show` on the capture lists its signatures).")
         }

@@ -49,7 +49,7 @@ public struct WindowCutter: Sendable {
         guard !byTime else { return try addTimed(timestamp, index: i) }
         count += 1
         var closed: [CaptureWindow] = []
-        while !done, Int64(nextStart) + size <= Int64(count) {
+        while !done, Int64(count - nextStart) >= size {
             let end = nextStart + Int(size)
             closed.append(CaptureWindow(index: produced, events: nextStart..<end, partial: false))
             produced += 1
@@ -117,7 +117,7 @@ public struct WindowCutter: Sendable {
         done = true
         if !byTime {
             // A full window ending exactly at the last event closes the stream.
-            if produced > 0, (nextStart - Int(step)) + Int(size) >= count { return nil }
+            if produced > 0, Int64(count - (nextStart - Int(step))) <= size { return nil }
             guard nextStart < count else { return nil }
             let window = CaptureWindow(index: produced, events: nextStart..<count, partial: true)
             produced += 1
