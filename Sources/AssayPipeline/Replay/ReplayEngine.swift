@@ -68,8 +68,7 @@ final class ReplayEngine {
         let recorded = { if case .recorded = plan.model { return plan.needsOutputs } else { return false } }()
         var count = 0
         do {
-            try CaptureImport.readEvents(of: plan.capture, in: workspace) { event in
-                let e = try ReplayEvent(event, index: count, line: count + 2, capture: plan.capture, recorded: recorded)
+            try ReplayEngine.readEvents(of: plan.capture, in: workspace, recorded: recorded) { e in
                 try checkWidth(e)
                 buffer.append(e)
                 count += 1
@@ -103,6 +102,31 @@ final class ReplayEngine {
         try drain(&pending, ready: count)
         progress?(count)
         return outcome
+    }
+
+    /// Calls `body` with every event of a stored capture, in order: the fast scanner when it can
+    /// read the line, the general JSON path otherwise.
+    static func readEvents(of capture: ArtifactID, in workspace: Workspace, recorded: Bool, _ body: (ReplayEvent) throws -> Void) throws {
+        let reader = try LineReader(path: workspace.blobs.path(for: capture))
+        guard let header = try reader.next(), (try? JSONValue.parse(header))?["format"]?.stringValue == "assay.capture.v1" else {
+            throw PipelineError.invalidInput(place: capture.short, problem: "is not an assay.capture.v1 capture", fix: "Pass a capture made by assay capture import.")
+        }
+        var index = 0
+        while let line = try reader.next() {
+            let number = reader.lineNumber
+            let event: ReplayEvent
+            if let s = ReplayEventScanner.scan(line, recorded: recorded) {
+                event = try ReplayEvent(index: index, line: number, requestID: s.requestID, timestamp: s.timestamp, capture: capture,
+                                        inputs: s.inputs, outputs: s.outputs)
+            } else {
+                guard let parsed = try? JSONValue.parse(line), let e = CaptureEvent(json: parsed) else {
+                    throw PipelineError.invalidInput(place: "\(capture.short): line \(number)", problem: "not a capture event", fix: "The capture is damaged; run assay fsck.")
+                }
+                event = try ReplayEvent(e, index: index, line: number, capture: capture, recorded: recorded)
+            }
+            try body(event)
+            index += 1
+        }
     }
 
     private func eventPlace(_ e: ReplayEvent) -> String {
