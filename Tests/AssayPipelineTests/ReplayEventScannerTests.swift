@@ -74,12 +74,34 @@ import _AssayTestSupport
         let cases: [(String, String)] = [
             ("[1,2,3]", "FP64"), ("[-0,0.1,1e300]", "FP64"), ("[-0.0,-1e-400,1\(String(repeating: "0", count: 400))]", "FP64"), ("[1.5e-320,-2.5E+10,123456789012345678901234567890]", "FP64"),
             ("[0.1,16777217,123456789]", "FP32"), ("[3.4028235e38,1e39,-1e-50]", "FP32"), ("[null,1,2]", "FP64"),
+            ("[0.000123456789012345,123456789012345.6,9007199254740993]", "FP64"), ("[1e22,1e23,4.35e-22]", "FP64"),
+            ("[-0.5e-3,2E+2,0.0000000000000000000001]", "FP64"), ("[0.30000000000000004,1.7976931348623157e308,5e-324]", "FP64"),
             ("[true,false,true]", "BOOL"), ("[1,2,3]", "INT64"), ("[255,0,7]", "UINT8"), ("[0.1,0.2,0.3]", "FP16"),
         ]
         for (data, datatype) in cases {
             let (fast, general) = try both(line(data: data, datatype: datatype), recorded: true)
             #expect(fast != nil, "\(data) \(datatype) should take the fast path")
             #expect(fast == general, "\(data) \(datatype)")
+        }
+    }
+
+    /// Random decimals of every length and exponent: the fast conversion equals strtod's.
+    @Test func randomDecimalsAgree() throws {
+        var x: UInt64 = 7
+        func next() -> UInt64 { x = x &* 6364136223846793005 &+ 1442695040888963407; return x >> 17 }
+        for _ in 0..<2000 {
+            var numbers: [String] = []
+            for _ in 0..<3 {
+                let digits = String(next() % 10_000_000_000_000_000)
+                let cut = Int(next() % UInt64(digits.count + 1))
+                var text = (next() % 2 == 0 ? "-" : "") + (cut == 0 ? "0" : String(digits.prefix(cut)))
+                if cut < digits.count { text += "." + digits.dropFirst(cut) }
+                if next() % 3 == 0 { text += "e" + String(Int(next() % 60) - 30) }
+                if text.hasPrefix("-0") && !text.contains(".") && text.count > 2 { text = "0" }
+                numbers.append(text.hasPrefix("00") ? "0" : text)
+            }
+            let (fast, general) = try both(line(data: "[" + numbers.joined(separator: ",") + "]"), recorded: false)
+            #expect(fast != nil && fast == general, "\(numbers)")
         }
     }
 

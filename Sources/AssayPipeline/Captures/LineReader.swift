@@ -42,7 +42,11 @@ final class LineReader {
     func next() throws(PipelineError) -> ArraySlice<UInt8>? {
         var searchFrom = start
         while true {
-            if let nl = buffer[searchFrom..<end].firstIndex(of: 0x0a) {
+            let found: Int? = searchFrom < end ? buffer.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int? in
+                guard let base = raw.baseAddress, let hit = memchr(base + searchFrom, 0x0a, end - searchFrom) else { return nil }
+                return base.distance(to: UnsafeRawPointer(hit))
+            } : nil
+            if let nl = found {
                 var lineEnd = nl
                 if lineEnd > start, buffer[lineEnd - 1] == 0x0d { lineEnd -= 1 }
                 let line = buffer[start..<lineEnd]

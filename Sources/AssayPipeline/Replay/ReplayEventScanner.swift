@@ -141,25 +141,61 @@ struct ReplayEventScanner {
         return take(UInt8(ascii: "]")) ? out : nil
     }
 
-    /// A JSON number: checked against the JSON grammar, then converted by strtod.
+    /// Exact powers of ten as doubles: 10⁰ … 10²².
+    private static let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { r, _ in r * 10 } }
+
+    /// A JSON number: checked against the JSON grammar, then converted exactly — by one IEEE
+    /// multiplication or division when the significand has at most 15 digits and the power
+    /// of ten is at most 22 (both operands exact, so the one rounding is the correct one, as
+    /// Clinger showed), else by strtod, which rounds correctly.
     private mutating func number() -> Double? {
         let start = i
-        if i < n, p[i] == UInt8(ascii: "-") { i += 1 }
+        var negative = false
+        if i < n, p[i] == UInt8(ascii: "-") { i += 1; negative = true }
         guard i < n, isDigit(p[i]) else { return nil }
-        if p[i] == UInt8(ascii: "0") { i += 1 } else { while i < n, isDigit(p[i]) { i += 1 } }
+        var significand: UInt64 = 0
+        var digits = 0
+        var scale = 0
+        if p[i] == UInt8(ascii: "0") { i += 1 } else {
+            while i < n, isDigit(p[i]) {
+                significand = significand &* 10 &+ UInt64(p[i] &- 48)
+                digits += 1
+                i += 1
+            }
+        }
         var isInteger = true
         if i < n, p[i] == UInt8(ascii: ".") {
             isInteger = false
             i += 1
             guard i < n, isDigit(p[i]) else { return nil }
-            while i < n, isDigit(p[i]) { i += 1 }
+            while i < n, isDigit(p[i]) {
+                if significand != 0 || p[i] != 48 { digits += 1 }
+                significand = significand &* 10 &+ UInt64(p[i] &- 48)
+                scale -= 1
+                i += 1
+            }
         }
+        var exact = true
         if i < n, p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E") {
             isInteger = false
             i += 1
-            if i < n, p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") { i += 1 }
+            var negativeExponent = false
+            if i < n, p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") { negativeExponent = p[i] == UInt8(ascii: "-"); i += 1 }
             guard i < n, isDigit(p[i]) else { return nil }
-            while i < n, isDigit(p[i]) { i += 1 }
+            var e = 0
+            while i < n, isDigit(p[i]) {
+                if e < 100_000 { e = e * 10 + Int(p[i] &- 48) } else { exact = false }
+                i += 1
+            }
+            scale += negativeExponent ? -e : e
+        }
+        if exact, digits <= 15, scale >= -22, scale <= 22 {
+            let w = Double(significand)
+            let v = scale >= 0 ? w * ReplayEventScanner.powersOfTen[scale] : w / ReplayEventScanner.powersOfTen[-scale]
+            if isInteger || v != 0 || significand == 0 {
+                if v == 0 { return isInteger ? 0 : (negative ? -0.0 : 0) }
+                return negative ? -v : v
+            }
         }
         // The line ends with `}`, so strtod stops inside the buffer, where the grammar did.
         var endPointer: UnsafeMutablePointer<CChar>?

@@ -57,9 +57,13 @@ public enum ReplayOperations {
         let seed = seed ?? spec.seed
         let plan = try ReplayPlan.build(spec: spec, capture: capture, model: modelID, detectors: detectors, seed: seed, workspace: workspace)
 
-        let specJSON = spec.canonicalJSON
-        let (specID, _) = try workspace.record(Recipe(operation: specOperation.name, operationVersion: specOperation.version)) { run in
-            try run.addOutput(bytes: try specJSON.canonicalBytes(), role: "spec", kind: "pipeline-spec")
+        // The spec is recorded once: a replay of a spec already stored reads that artifact.
+        let specBytes = try spec.canonicalJSON.canonicalBytes()
+        var specID = ArtifactID(digest: try SHA256.hash(specBytes))
+        if try workspace.artifact(specID)?.kind != "pipeline-spec" {
+            (specID, _) = try workspace.record(Recipe(operation: specOperation.name, operationVersion: specOperation.version)) { run in
+                try run.addOutput(bytes: specBytes, role: "spec", kind: "pipeline-spec")
+            }
         }
         let started = Date()
         let (outcome, summary, info) = try record(plan: plan, specID: specID, in: workspace, progress: progress)
