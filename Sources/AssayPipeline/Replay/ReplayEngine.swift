@@ -104,28 +104,61 @@ final class ReplayEngine {
         return outcome
     }
 
-    /// Calls `body` with every event of a stored capture, in order: the fast scanner when it can
-    /// read the line, the general JSON path otherwise.
+    /// Lines scanned per batch; batches are cut by line count alone, never by thread count.
+    static let scanBatch = 4096
+    static let scanBlock = 512
+
+    /// Calls `body` with every event of a stored capture, in order. Lines are read in batches
+    /// and scanned in parallel by the fast scanner (each line on its own, so the result does
+    /// not depend on the threads); lines it defers take the general JSON path, in order.
     static func readEvents(of capture: ArtifactID, in workspace: Workspace, recorded: Bool, _ body: (ReplayEvent) throws -> Void) throws {
         let reader = try LineReader(path: workspace.blobs.path(for: capture))
         guard let header = try reader.next(), (try? JSONValue.parse(header))?["format"]?.stringValue == "assay.capture.v1" else {
             throw PipelineError.invalidInput(place: capture.short, problem: "is not an assay.capture.v1 capture", fix: "Pass a capture made by assay capture import.")
         }
         var index = 0
-        while let line = try reader.next() {
-            let number = reader.lineNumber
-            let event: ReplayEvent
-            if let s = ReplayEventScanner.scan(line, recorded: recorded) {
-                event = try ReplayEvent(index: index, line: number, requestID: s.requestID, timestamp: s.timestamp, capture: capture,
-                                        inputs: s.inputs, outputs: s.outputs)
-            } else {
-                guard let parsed = try? JSONValue.parse(line), let e = CaptureEvent(json: parsed) else {
-                    throw PipelineError.invalidInput(place: "\(capture.short): line \(number)", problem: "not a capture event", fix: "The capture is damaged; run assay fsck.")
-                }
-                event = try ReplayEvent(e, index: index, line: number, capture: capture, recorded: recorded)
+        var done = false
+        while !done {
+            var bytes: [UInt8] = []
+            var bounds: [Range<Int>] = []
+            var numbers: [Int] = []
+            while bounds.count < scanBatch, bytes.count < 64 << 20 {
+                guard let line = try reader.next() else { done = true; break }
+                let start = bytes.count
+                bytes.append(contentsOf: line)
+                bounds.append(start..<bytes.count)
+                numbers.append(reader.lineNumber)
             }
-            try body(event)
-            index += 1
+            let batch = bytes
+            let lineBounds = bounds
+            let scanned = try DetectorOperations.pool.map(blocks: fixedBlocks(count: lineBounds.count, size: scanBlock)) { block in
+                block.map { k in ReplayEventScanner.scan(batch[lineBounds[k]], recorded: recorded).map(ScannedEvent.init) }
+            }.flatMap { $0 }
+            for k in lineBounds.indices {
+                let number = numbers[k]
+                let event: ReplayEvent
+                if let s = scanned[k] {
+                    event = try ReplayEvent(index: index, line: number, requestID: s.requestID, timestamp: s.timestamp, capture: capture,
+                                            inputs: s.inputs, outputs: s.outputs)
+                } else {
+                    guard let parsed = try? JSONValue.parse(batch[lineBounds[k]]), let e = CaptureEvent(json: parsed) else {
+                        throw PipelineError.invalidInput(place: "\(capture.short): line \(number)", problem: "not a capture event", fix: "The capture is damaged; run assay fsck.")
+                    }
+                    event = try ReplayEvent(e, index: index, line: number, capture: capture, recorded: recorded)
+                }
+                try body(event)
+                index += 1
+            }
+        }
+    }
+
+    struct ScannedEvent: Sendable {
+        var requestID: String?
+        var timestamp: CaptureTimestamp?
+        var inputs: [NumericTensor]
+        var outputs: [NumericTensor]?
+        init(_ s: (requestID: String?, timestamp: CaptureTimestamp?, inputs: [NumericTensor], outputs: [NumericTensor]?)) {
+            (requestID, timestamp, inputs, outputs) = s
         }
     }
 
