@@ -96,4 +96,43 @@ for kind in gaussian-noise motion-blur brightness pixelation; do
   check_corrupt "$kind" "$root/notebooks/data/digits.csv" 8x8x1
   check_corrupt "$kind" "$tmp/images.csv" 32x32x3
 done
+# Replay: the same replay document and alerts (a digits capture through the MLP, KS on the pixels
+# and on the predicted probabilities, windows by count and by time) in every build and thread count.
+python3 - "$tmp" "$root/notebooks/data/digits.csv" <<'PY'
+import csv, random, sys
+d, src = sys.argv[1], sys.argv[2]
+rows = list(csv.reader(open(src)))
+header, body = rows[0][:64], [r[:64] for r in rows[1:]]
+random.seed(4)
+random.shuffle(body)
+open(f"{d}/ref-digits.csv", "w").write(",".join(header) + "\n" + "".join(",".join(r) + "\n" for r in body[:600]))
+with open(f"{d}/traffic.csv", "w") as f:
+    f.write("request_id,timestamp," + ",".join(header) + "\n")
+    for i, r in enumerate(body[600:1400]):
+        v = r if i < 400 else [str(min(16, int(x) + 3)) for x in r]
+        f.write(f"r{i:05d},{1700000000 + i * 7}," + ",".join(v) + "\n")
+PY
+"$debug" detector fit ks --reference "$tmp/ref-digits.csv" --name detector:replay-ks --workspace "$tmp/ws" >/dev/null
+"$debug" detector fit ks --reference "$tmp/ref-digits.csv" --preprocess "bbsd:model=$("$debug" model add "$fixtures/sklearn/mlp_digits.onnx" --workspace "$tmp/ws" --json | id_of model)" --name detector:replay-bbsd --workspace "$tmp/ws" >/dev/null
+"$debug" capture import "$tmp/traffic.csv" --format csv --name capture:replay --workspace "$tmp/ws" >/dev/null
+cat > "$tmp/spec.yaml" <<YAML
+version: 1
+model: $("$debug" model add "$fixtures/sklearn/mlp_digits.onnx" --workspace "$tmp/ws" --json | id_of model)
+seed: 5
+window: {size: 150}
+detectors:
+  - {name: pixels, detector: detector:replay-ks}
+  - {name: bbsd, detector: detector:replay-bbsd}
+  - {name: pixels-by-time, detector: detector:replay-ks, window: {duration: 20m, mode: sliding, step: 10m}}
+YAML
+replay_ids() { "$@" replay "$tmp/spec.yaml" --capture capture:replay --workspace "$tmp/ws" --json | python3 -c "import json,sys; d=json.load(sys.stdin); print(d['replay'], len(d['alerts']), ' '.join(a['id'] for a in d['alerts']))"; }
+p1=$(replay_ids "$debug")
+p2=$(ASSAY_THREADS=1 replay_ids "$release")
+p3=$(ASSAY_THREADS=8 replay_ids "$release")
+p4=$(replay_ids "$baseline")
+if [ "$p1" = "$p2" ] && [ "$p2" = "$p3" ] && [ "$p3" = "$p4" ] && [ "$(echo "$p1" | cut -d' ' -f2)" -gt 0 ]; then
+  echo "same bytes: replay ($(echo "$p1" | cut -d' ' -f2) alerts)"
+else
+  echo "DIFFERENT: replay ($p1 / $p2 / $p3 / baseline $p4)"; failed=1
+fi
 exit $failed
