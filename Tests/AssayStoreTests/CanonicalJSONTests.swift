@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-import AssayStore
+@testable import AssayStore
 
 // Canonical JSON: RFC 8785 (JCS) with exact integers. Golden vectors come from RFC 8785 itself
 // (section 3.2.2's example, section 3.2.3's sorting example, Appendix B's number table).
@@ -135,6 +135,21 @@ struct CanonicalJSONNumberTests {
     ] as [(Double, String)])
     func doubles(value: Double, json: String) throws {
         #expect(try JSONValue.double(value).canonicalString == json)
+    }
+
+    @Test("the fixed-notation shortcut lays doubles out as the general layout does")
+    func fixedNotationShortcut() {
+        var x: UInt64 = 99
+        func next() -> UInt64 { x = x &* 6364136223846793005 &+ 1442695040888963407; return x }
+        var values: [Double] = [1, -1, 0.5, 100, 123.456, 1e15, 9007199254740992, 9007199254740993, 1e16, 1e-4, 1e-5, 0.1 + 0.2, 1e21, 1e-7]
+        for _ in 0..<20_000 {
+            values.append(Double(bitPattern: next()))
+            values.append(Double(Int64(bitPattern: next()) >> Int(next() % 64)) / Double(1 << (next() % 30)))
+            values.append(Double(Float(bitPattern: UInt32(truncatingIfNeeded: next()))))
+        }
+        for v in values where v.isFinite && v != 0 {
+            #expect(JSONNumberText.ecmaScript(v) == JSONNumberText.layout(v, swift: v.description), "\(v)")
+        }
     }
 
     @Test("numbers with a fraction or exponent parse as doubles", arguments: [

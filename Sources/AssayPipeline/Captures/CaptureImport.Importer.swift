@@ -83,7 +83,7 @@ extension CaptureImport {
                     group = groupKey
                     state = GroupState()
                 }
-                try add(event, sequence: seq, to: &state, into: timeSort, signatures: &signatures)
+                try add(event, sequence: seq, raw: payload, to: &state, into: timeSort, signatures: &signatures)
             }
             try finish(&state, into: timeSort, signatures: &signatures)
 
@@ -185,7 +185,9 @@ extension CaptureImport {
             var emitted = 0
         }
 
-        mutating func add(_ e: CaptureEvent, sequence: Int, to state: inout GroupState, into timeSort: ExternalSorter, signatures: inout [String: Int]) throws {
+        /// `raw`, when given, is the event's canonical bytes (as the join sort kept them), reused
+        /// when the event goes on unchanged.
+        mutating func add(_ e: CaptureEvent, sequence: Int, raw: ArraySlice<UInt8>? = nil, to state: inout GroupState, into timeSort: ExternalSorter, signatures: inout [String: Int]) throws {
             let pairs = options.format != .truth
             switch e.status {
             case .truthOnly where state.emitted == 0 && state.requests.isEmpty && state.responses.isEmpty && (e.inputs == nil && e.outputs == nil):
@@ -220,7 +222,7 @@ extension CaptureImport {
                 }
             default:
                 if e.inputs != nil { countRequest(&state) }
-                try emit(e, sequence: sequence, state: &state, into: timeSort, signatures: &signatures)
+                try emit(e, sequence: sequence, raw: raw, state: &state, into: timeSort, signatures: &signatures)
             }
         }
 
@@ -242,15 +244,20 @@ extension CaptureImport {
         }
 
         /// Finalises an event (truth, timestamp), counts it and sends it to the time sort.
-        mutating func emit(_ event: CaptureEvent, sequence: Int, state: inout GroupState, into timeSort: ExternalSorter, signatures: inout [String: Int]) throws {
+        mutating func emit(_ event: CaptureEvent, sequence: Int, raw: ArraySlice<UInt8>? = nil, state: inout GroupState, into timeSort: ExternalSorter, signatures: inout [String: Int]) throws {
             var e = event
+            var unchanged = raw != nil
             if let truth = state.truth, e.status != .truthOnly {
+                unchanged = false
                 e.truth = truth.truth ?? e.truth
                 e.reward = truth.reward ?? e.reward
                 e.truthLine = truth.truthLine
                 e.puid = e.puid ?? truth.puid
             }
-            if e.timestamp == nil { e.timestamp = e.responseTimestamp }
+            if e.timestamp == nil, e.responseTimestamp != nil {
+                e.timestamp = e.responseTimestamp
+                unchanged = false
+            }
             state.emitted += 1
             summary.events += 1
             switch e.status {
@@ -271,7 +278,12 @@ extension CaptureImport {
             }
             let seq = sequence > 0 ? sequence : e.firstLine
             let key = Array((e.timestamp?.sortKey ?? "").utf8) + [0x20] + Self.hex(e.requestID) + [0x20] + Self.hex(e.model) + [0x20] + Self.sequenceText(seq)
-            try timeSort.add(key: key, payload: try e.json.canonicalBytes())
+            if unchanged, let raw {
+                assert(Array(raw) == (try? e.json.canonicalBytes()), "an event read back from the join sort re-encodes to other bytes")
+                try timeSort.add(key: key, payload: Array(raw))
+            } else {
+                try timeSort.add(key: key, payload: try e.json.canonicalBytes())
+            }
         }
     }
 

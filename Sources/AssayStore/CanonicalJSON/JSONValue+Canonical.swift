@@ -147,6 +147,21 @@ enum JSONNumberText {
     static func ecmaScript(_ x: Double) -> String {
         precondition(x.isFinite, "ecmaScript(_:) needs a finite double")
         if x == 0 { return "0" }
+        // Swift writes fixed notation ("123.456", "0.001", "100.0") only for exponents well inside
+        // ECMAScript's fixed range (1e-7 <= |x| < 1e21), with the same shortest digits: then the
+        // only change is dropping an integer's ".0".
+        let swift = x.description
+        if !swift.utf8.contains(UInt8(ascii: "e")) {
+            if swift.utf8.count > 2, swift.utf8.last == UInt8(ascii: "0"), swift.utf8.dropLast().last == UInt8(ascii: ".") {
+                return String(swift.dropLast(2))
+            }
+            return swift
+        }
+        return layout(x, swift: swift)
+    }
+
+    /// The ECMAScript layout of `x` from Swift's `description` of it, for any finite nonzero `x`.
+    static func layout(_ x: Double, swift: String) -> String {
         // Parse Swift's layout ("1.25e-07", "0.001", "100.0") into digits s and exponent n,
         // so that x = 0.s × 10^n.
         var digits: [UInt8] = []
@@ -155,7 +170,7 @@ enum JSONNumberText {
         var exponent = 0
         var exponentNegative = false
         var inExponent = false
-        for b in x.magnitude.description.utf8 {
+        for b in (x < 0 ? swift.utf8.dropFirst() : swift.utf8[...]) {
             switch b {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 if inExponent {
