@@ -79,6 +79,25 @@ import Glibc
         }
         print("MLServer vs in-process ONNX: largest probability difference \(worst)")
 
+        // A replay through the endpoint: the spec names the URL; the windows' predicted-label
+        // counts equal those of the same replay through the ONNX export.
+        #expect(try assay(["capture", "import", repo + "/iris_X.csv", "--format", "csv", "--name", "capture:iris"]).status == 0)
+        func replayCounts(_ model: String) throws -> [[Int]] {
+            let spec = try dir.write("spec-\(model.hasPrefix("http") ? "remote" : "onnx").yaml", "version: 1\nmodel: \(model)\nwindow: {size: 10}\n")
+            let r = try assay(["replay", spec, "--capture", "capture:iris", "--json"])
+            try #require(r.status == 0, "\(r.stdout)\(r.stderr)")
+            let replay = try #require((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["replay"] as? String)
+            let summary = try #require(try JSONSerialization.jsonObject(with: Data(try assay(["cat", replay]).stdout.utf8)) as? [String: Any])
+            let windows = try #require(((summary["series"] as? [[String: Any]])?.first?["windows"]) as? [String])
+            return try windows.map { id in
+                let doc = try JSONSerialization.jsonObject(with: Data(try assay(["cat", id]).stdout.utf8)) as? [String: Any]
+                return try #require(doc?["label_counts"] as? [Int])
+            }
+        }
+        let remoteCounts = try replayCounts(base + "/v2/models/iris")
+        #expect(remoteCounts.count == 3)
+        #expect(remoteCounts == (try replayCounts("model:iris@onnx")))
+
         // The lineage records the URL, and a stopped server is a clear error.
         server.kill(SIGKILL)
         _ = server.wait()
