@@ -3,15 +3,27 @@ import Foundation
 import PackageDescription
 
 // Speed, not results: on x86-64 machines with AVX2 and FMA (Intel Haswell, AMD Excavator and
-// later) compile for them. Numeric kernels write fused multiply-adds explicitly where they want
-// them and never rely on the compiler contracting `a * b + c`, so results are the same bits with
-// or without these instructions (a baseline build computes the same fused operations in
-// software, slowly). ASSAY_TARGET_CPU=baseline builds for plain x86-64, as the determinism check
-// does to prove it.
+// later) compile for them, and with AVX-512 (F, BW, DQ, VL) for those too, where the convolution
+// kernel then uses 16-lane accumulators (ASSAY_WIDE_VECTORS). Numeric kernels write fused
+// multiply-adds explicitly where they want them and never rely on the compiler contracting
+// `a * b + c`, and every kernel computes each element with the same operations in the same order
+// whatever the vector width, so results are the same bits with or without these instructions (a
+// baseline build computes the same fused operations in software, slowly).
+// ASSAY_TARGET_CPU=baseline builds for plain x86-64, as the determinism check does to prove it;
+// ASSAY_TARGET_CPU=haswell stops at AVX2.
 let hostCPU = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-let wantsBaseline = ProcessInfo.processInfo.environment["ASSAY_TARGET_CPU"] == "baseline"
-let cpuSettings: [SwiftSetting] = !wantsBaseline && hostCPU.contains(" avx2") && hostCPU.contains(" fma")
-    ? [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux]))] : []
+let targetCPU = ProcessInfo.processInfo.environment["ASSAY_TARGET_CPU"]
+let hasAVX2 = hostCPU.contains(" avx2") && hostCPU.contains(" fma")
+let hasAVX512 = hasAVX2 && [" avx512f", " avx512bw", " avx512dq", " avx512vl"].allSatisfy { hostCPU.contains($0) }
+let cpuSettings: [SwiftSetting]
+if targetCPU == "baseline" || !hasAVX2 {
+    cpuSettings = []
+} else if hasAVX512 && targetCPU != "haswell" {
+    cpuSettings = [.unsafeFlags(["-target-cpu", "skylake-avx512"], .when(platforms: [.linux])),
+                   .define("ASSAY_WIDE_VECTORS", .when(platforms: [.linux]))]
+} else {
+    cpuSettings = [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux]))]
+}
 
 // Dependencies point one way: C wrappers and Numerics at the bottom, then Store, Pipeline,
 // Bundle, and the thin `assay` executable on top. See DESIGN.md, "Modules, one-way".

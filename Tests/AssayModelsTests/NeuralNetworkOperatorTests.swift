@@ -189,6 +189,13 @@ import Testing
         [6, 6, 3, 9, 9, 3, 3, 2, 2, 2, 2, 2, 2],
         [4, 8, 4, 5, 11, 3, 3, 1, 1, 1, 1, 1, 1],
         [5, 13, 1, 6, 6, 1, 1, 0, 0, 0, 0, 1, 1],
+        // Rows of 16 and 32 outputs (stored in place by the wide-vector kernel), a last channel
+        // tile of 3, a tail of pieces, dilation over flat positions.
+        [3, 16, 1, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1],
+        [16, 16, 1, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1],
+        [3, 7, 1, 5, 16, 3, 3, 1, 1, 1, 1, 1, 1],
+        [5, 6, 1, 10, 48, 3, 3, 1, 1, 1, 1, 1, 2],
+        [2, 5, 1, 3, 50, 3, 3, 1, 2, 1, 0, 1, 1],
         // … stride x
         [16, 32, 1, 16, 16, 3, 3, 1, 1, 1, 1, 2, 1, 2],
         [16, 32, 1, 16, 16, 1, 1, 0, 0, 0, 0, 2, 1, 2],
@@ -213,6 +220,8 @@ import Testing
             #expect(direct.map(\.bitPattern) == im2col.map(\.bitPattern), "\(p) bias: \(!bias.isEmpty)")
             let reference = Self.scalarConvolution(conv, x, w, bias)
             #expect(direct.map(\.bitPattern) == reference.map(\.bitPattern), "\(p) bias: \(!bias.isEmpty) vs scalar")
+            let fused = conv.apply(x, w, bias, pool: nil, direct: true, relu: true)
+            #expect(fused.map(\.bitPattern) == reference.map { ($0 < 0 ? 0 : $0).bitPattern }, "\(p) bias: \(!bias.isEmpty) relu")
         }
     }
 }

@@ -94,6 +94,7 @@ public final class InferenceSession: Sendable {
     ///   for its operator (tree ensembles check theirs here), `unsupported` for an operator
     ///   without a kernel.
     public init(model: ONNXModel) throws(ModelError) {
+        _ = ReusedMemory.configured
         self.model = model
         let outputNames = Set(model.outputs.map(\.name))
 

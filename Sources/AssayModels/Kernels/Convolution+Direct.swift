@@ -88,21 +88,42 @@ extension Convolution {
     /// planes).
     func pad(_ planes: UnsafePointer<Float>, _ channels: Int, _ layout: PaddedLayout, into padded: UnsafeMutablePointer<Float>) {
         let g = geometry
+        let phases = layout.phases
+        if phases == 1 {
+            // Zeros only where the image does not land: the rows above and below, and each
+            // image row's margins.
+            let width = layout.width, right = g.padLeft + g.inputX
+            for c in 0..<channels {
+                let src = planes + c * g.inputY * g.inputX
+                let plane = padded + c * layout.plane
+                plane.update(repeating: 0, count: g.padTop * width)
+                for iy in 0..<g.inputY {
+                    let row = plane + (g.padTop + iy) * width
+                    for i in 0..<g.padLeft { row[i] = 0 }
+                    Self.copyRow(src + iy * g.inputX, row + g.padLeft, g.inputX)
+                    for i in right..<width { row[i] = 0 }
+                }
+                let below = g.padTop + g.inputY
+                (plane + below * width).update(repeating: 0, count: (layout.height - below) * width)
+            }
+            return
+        }
         padded.update(repeating: 0, count: channels * layout.plane)
         for c in 0..<channels {
             let src = planes + c * g.inputY * g.inputX
             let dst = padded + c * layout.plane + g.padTop * layout.width
-            let phases = layout.phases
-            if phases == 1 {
-                for iy in 0..<g.inputY {
-                    (dst + iy * layout.width + g.padLeft).update(from: src + iy * g.inputX, count: g.inputX)
-                }
-            } else {
-                for iy in 0..<g.inputY {
-                    let s = src + iy * g.inputX, d = dst + iy * layout.width
-                    for ix in 0..<g.inputX {
-                        let x = ix + g.padLeft
-                        d[x % phases * layout.phasePlane + x / phases] = s[ix]
+            for iy in 0..<g.inputY {
+                let s = src + iy * g.inputX, d = dst + iy * layout.width
+                // Column x = ix + left goes to phase x mod s, position x / s: position j of
+                // phase p holds column ix = j·s + p − left.
+                for phase in 0..<phases {
+                    let target = d + phase * layout.phasePlane
+                    var j = max(0, (g.padLeft - phase + phases - 1) / phases)
+                    var ix = j * phases + phase - g.padLeft
+                    while ix < g.inputX {
+                        target[j] = s[ix]
+                        j += 1
+                        ix += phases
                     }
                 }
             }
@@ -157,6 +178,10 @@ extension Convolution {
         _ segments: UnsafeBufferPointer<Segment>,
         bias: UnsafePointer<Float>?, relu: Bool = false, images: Range<Int>, output y: UnsafeMutablePointer<Float>
     ) {
+        if usesFlatKernel {
+            applyDirectFlat(x, packed, offsets, bias: bias, relu: relu, images: images, output: y)
+            return
+        }
         let g = geometry, layout = paddedLayout, r = Self.directTileRows
         let cg = inputChannels / groups, mg = outputChannels / groups
         let kg = cg * g.kernelY * g.kernelX, tiles = (mg + r - 1) / r
