@@ -4,7 +4,7 @@ import PackageDescription
 
 // Speed, not results: on x86-64 machines with AVX2 and FMA (Intel Haswell, AMD Excavator and
 // later) compile for them, and with AVX-512 (F, BW, DQ, VL) for those too, where the convolution
-// kernel then uses 16-lane accumulators (ASSAY_WIDE_VECTORS). Numeric kernels write fused
+// kernel then uses 16-lane accumulators (ASSAY_WIDE_VECTORS, the AssayWideKernels module). Numeric kernels write fused
 // multiply-adds explicitly where they want them and never rely on the compiler contracting
 // `a * b + c`, and every kernel computes each element with the same operations in the same order
 // whatever the vector width, so results are the same bits with or without these instructions (a
@@ -15,15 +15,14 @@ let hostCPU = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ??
 let targetCPU = ProcessInfo.processInfo.environment["ASSAY_TARGET_CPU"]
 let hasAVX2 = hostCPU.contains(" avx2") && hostCPU.contains(" fma")
 let hasAVX512 = hasAVX2 && [" avx512f", " avx512bw", " avx512dq", " avx512vl"].allSatisfy { hostCPU.contains($0) }
-let cpuSettings: [SwiftSetting]
-if targetCPU == "baseline" || !hasAVX2 {
-    cpuSettings = []
-} else if hasAVX512 && targetCPU != "haswell" {
-    cpuSettings = [.unsafeFlags(["-target-cpu", "skylake-avx512"], .when(platforms: [.linux])),
-                   .define("ASSAY_WIDE_VECTORS", .when(platforms: [.linux]))]
-} else {
-    cpuSettings = [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux]))]
-}
+let wideVectors = hasAVX512 && targetCPU != "haswell" && targetCPU != "baseline"
+let cpuSettings: [SwiftSetting] = targetCPU == "baseline" || !hasAVX2 ? []
+    : [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux]))]
+    + (wideVectors ? [.define("ASSAY_WIDE_VECTORS", .when(platforms: [.linux]))] : [])
+// Only the 16-lane convolution kernels are compiled for AVX-512: for the rest (tree walks above
+// all) LLVM's AVX-512 code is slower on these machines.
+let wideKernelSettings: [SwiftSetting] = wideVectors
+    ? [.unsafeFlags(["-target-cpu", "skylake-avx512"], .when(platforms: [.linux]))] : cpuSettings
 
 // Dependencies point one way: C wrappers and Numerics at the bottom, then Store, Pipeline,
 // Bundle, and the thin `assay` executable on top. See DESIGN.md, "Modules, one-way".
@@ -75,11 +74,17 @@ let package = Package(
             ],
             swiftSettings: cpuSettings),
 
+        // MARK: Compute: 16-lane convolution kernels (AVX-512 where the host has it)
+        .target(
+            name: "AssayWideKernels",
+            swiftSettings: wideKernelSettings),
+
         // MARK: Compute: models (ONNX runtime; the only SwiftProtobuf user)
         .target(
             name: "AssayModels",
             dependencies: [
                 "AssayNumerics",
+                "AssayWideKernels",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: cpuSettings),
