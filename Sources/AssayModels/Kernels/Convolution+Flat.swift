@@ -39,7 +39,9 @@ extension Convolution {
         for k in 0..<kg { reach = max(reach, offsets[k]) }
         let capacity = max(cg * layout.plane, flat + reach) + 16
         let padded = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
-        padded.initialize(repeating: 0, count: capacity)
+        // `pad` writes every float of the planes; only the slack after them is zeroed here (the
+        // flat positions past the last row read into it).
+        (padded + cg * layout.plane).initialize(repeating: 0, count: capacity - cg * layout.plane)
         defer { padded.deallocate() }
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: r * flat)
         defer { scratch.deallocate() }
