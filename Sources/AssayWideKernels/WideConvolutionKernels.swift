@@ -91,51 +91,8 @@ public enum WideConvolutionKernels {
         if vectors > 3 { finish(c03, 0, 3); finish(c13, 1, 3); finish(c23, 2, 3); finish(c33, 3, 3) }
     }
 
-    /// `D[r·ldc ..< r·ldc + 64] = relu?((Σ_k fma over w[k·4 + r] · x[offsets[k] ..< offsets[k] + 64]) + bias[r])`
-    /// for `r < 4`: ``kernel4xFlat(_:_:_:_:_:_:_:_:_:relu:)`` for four blocks, written out so that
-    /// its sixteen accumulators stay in registers.
-    public static func kernel4x64(
-        _ count: Int, _ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
-        _ bias: UnsafePointer<Float>?, _ d: UnsafeMutablePointer<Float>, _ ldc: Int, relu: Bool
-    ) {
-        typealias V = SIMD16<Float>
-        var c00 = V(), c01 = V(), c02 = V(), c03 = V()
-        var c10 = V(), c11 = V(), c12 = V(), c13 = V()
-        var c20 = V(), c21 = V(), c22 = V(), c23 = V()
-        var c30 = V(), c31 = V(), c32 = V(), c33 = V()
-        let base = UnsafeRawPointer(x)
-        var pw = w
-        for k in 0..<count {
-            let p = base + offsets[k] * MemoryLayout<Float>.stride
-            let v0 = p.loadUnaligned(as: V.self), v1 = p.loadUnaligned(fromByteOffset: 64, as: V.self)
-            let v2 = p.loadUnaligned(fromByteOffset: 128, as: V.self), v3 = p.loadUnaligned(fromByteOffset: 192, as: V.self)
-            var a = V(repeating: pw[0])
-            c00 = c00.addingProduct(a, v0); c01 = c01.addingProduct(a, v1); c02 = c02.addingProduct(a, v2); c03 = c03.addingProduct(a, v3)
-            a = V(repeating: pw[1])
-            c10 = c10.addingProduct(a, v0); c11 = c11.addingProduct(a, v1); c12 = c12.addingProduct(a, v2); c13 = c13.addingProduct(a, v3)
-            a = V(repeating: pw[2])
-            c20 = c20.addingProduct(a, v0); c21 = c21.addingProduct(a, v1); c22 = c22.addingProduct(a, v2); c23 = c23.addingProduct(a, v3)
-            a = V(repeating: pw[3])
-            c30 = c30.addingProduct(a, v0); c31 = c31.addingProduct(a, v1); c32 = c32.addingProduct(a, v2); c33 = c33.addingProduct(a, v3)
-            pw += 4
-        }
-        let rowBytes = ldc * MemoryLayout<Float>.stride
-        let out = UnsafeMutableRawPointer(d)
-        @inline(__always) func finish(_ c: V, _ row: Int, _ column: Int) {
-            var v = c
-            if let bias { v += V(repeating: bias[row]) }
-            // The Relu kernel's `y < 0 ? 0 : y` per lane (NaN and −0 pass through).
-            if relu { v.replace(with: V(), where: v .< V()) }
-            out.storeBytes(of: v, toByteOffset: row * rowBytes + column * 64, as: V.self)
-        }
-        finish(c00, 0, 0); finish(c01, 0, 1); finish(c02, 0, 2); finish(c03, 0, 3)
-        finish(c10, 1, 0); finish(c11, 1, 1); finish(c12, 1, 2); finish(c13, 1, 3)
-        finish(c20, 2, 0); finish(c21, 2, 1); finish(c22, 2, 2); finish(c23, 2, 3)
-        finish(c30, 3, 0); finish(c31, 3, 1); finish(c32, 3, 2); finish(c33, 3, 3)
-    }
-
     /// Four pieces of 16 outputs, each read at its own place in the padded planes and stored at
-    /// its own place in the output: the arithmetic of ``kernel4x64(_:_:_:_:_:_:_:relu:)``;
+    /// its own place in the output: the arithmetic of ``kernel4xFlat(_:_:_:_:_:_:_:_:_:relu:)``;
     /// only the first `rows` channels are stored.
     public static func kernel4x4Pieces(
         _ count: Int, _ w: UnsafePointer<Float>,

@@ -86,11 +86,7 @@ extension Convolution {
                     var v = 0
                     while v < vectors {
                         let run = min(4, vectors - v)
-                        if run == 4 {
-                            WideConvolutionKernels.kernel4x64(kg, w, padded + v * 16, offsets, biases, scratch + v * 16, flat, relu: relu)
-                        } else {
-                            WideConvolutionKernels.kernel4xFlat(run, kg, w, padded + v * 16, offsets, biases, scratch + v * 16, flat, relu: relu)
-                        }
+                        WideConvolutionKernels.kernel4xFlat(run, kg, w, padded + v * 16, offsets, biases, scratch + v * 16, flat, relu: relu)
                         v += run
                     }
                     let out = outBase + t * r * outPlane

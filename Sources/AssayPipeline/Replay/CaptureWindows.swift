@@ -52,23 +52,7 @@ public enum CaptureWindows {
         var times: [Int64] = []
         times.reserveCapacity(timestamps.count)
         for (i, t) in timestamps.enumerated() {
-            guard let t else {
-                throw PipelineError.invalidInput(
-                    place: "event \(i)", problem: "windows by time need a timestamp on every event, and this one has none",
-                    fix: "Use a window by count (`size:`), or import the capture from a source with timestamps")
-            }
-            guard CaptureTimestamp.range.contains(t.seconds), (0..<1_000_000_000).contains(t.nanoseconds) else {
-                throw PipelineError.invalidInput(
-                    place: "event \(i)", problem: "timestamp \(t.seconds) s \(t.nanoseconds) ns is outside years 0001 to 9999",
-                    fix: "Re-import the capture; its timestamps are read from RFC 3339 text")
-            }
-            let ms = t.seconds * 1000 + Int64(t.nanoseconds / 1_000_000)
-            if let previous = times.last, ms < previous {
-                throw PipelineError.invalidInput(
-                    place: "event \(i)", problem: "timestamp \(t) is earlier than the previous event's",
-                    fix: "Window a capture in capture order (captures are sorted by timestamp when imported)")
-            }
-            times.append(ms)
+            times.append(try milliseconds(t, event: i, previous: times.last))
         }
         guard let first = times.first else { return [] }
         // Flooring to whole milliseconds keeps every event in the same windows, because window
@@ -103,6 +87,28 @@ public enum CaptureWindows {
     /// The windows over a capture's events.
     public static func windows(events: [CaptureEvent], spec: WindowSpec) throws(PipelineError) -> [CaptureWindow] {
         try windows(timestamps: events.map(\.timestamp), spec: spec)
+    }
+
+    /// An event's timestamp in whole milliseconds, checked for windows by time: present, within
+    /// years 0001–9999, and not earlier than the previous event's (`previous`, in ms).
+    static func milliseconds(_ timestamp: CaptureTimestamp?, event i: Int, previous: Int64?) throws(PipelineError) -> Int64 {
+        guard let t = timestamp else {
+            throw PipelineError.invalidInput(
+                place: "event \(i)", problem: "windows by time need a timestamp on every event, and this one has none",
+                fix: "Use a window by count (`size:`), or import the capture from a source with timestamps")
+        }
+        guard CaptureTimestamp.range.contains(t.seconds), (0..<1_000_000_000).contains(t.nanoseconds) else {
+            throw PipelineError.invalidInput(
+                place: "event \(i)", problem: "timestamp \(t.seconds) s \(t.nanoseconds) ns is outside years 0001 to 9999",
+                fix: "Re-import the capture; its timestamps are read from RFC 3339 text")
+        }
+        let ms = t.seconds * 1000 + Int64(t.nanoseconds / 1_000_000)
+        if let previous, ms < previous {
+            throw PipelineError.invalidInput(
+                place: "event \(i)", problem: "timestamp \(t) is earlier than the previous event's",
+                fix: "Window a capture in capture order (captures are sorted by timestamp when imported)")
+        }
+        return ms
     }
 
     static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {

@@ -59,22 +59,7 @@ public struct WindowCutter: Sendable {
     }
 
     private mutating func addTimed(_ timestamp: CaptureTimestamp?, index i: Int) throws(PipelineError) -> [CaptureWindow] {
-        guard let t = timestamp else {
-            throw PipelineError.invalidInput(
-                place: "event \(i)", problem: "windows by time need a timestamp on every event, and this one has none",
-                fix: "Use a window by count (`size:`), or import the capture from a source with timestamps")
-        }
-        guard CaptureTimestamp.range.contains(t.seconds), (0..<1_000_000_000).contains(t.nanoseconds) else {
-            throw PipelineError.invalidInput(
-                place: "event \(i)", problem: "timestamp \(t.seconds) s \(t.nanoseconds) ns is outside years 0001 to 9999",
-                fix: "Re-import the capture; its timestamps are read from RFC 3339 text")
-        }
-        let ms = t.seconds * 1000 + Int64(t.nanoseconds / 1_000_000)
-        if let previous = times.last, ms < previous {
-            throw PipelineError.invalidInput(
-                place: "event \(i)", problem: "timestamp \(t) is earlier than the previous event's",
-                fix: "Window a capture in capture order (captures are sorted by timestamp when imported)")
-        }
+        let ms = try CaptureWindows.milliseconds(timestamp, event: i, previous: times.last)
         if count == 0 { origin = CaptureWindows.floorDivide(ms, size) * size }
         var closed: [CaptureWindow] = []
         // Every window that ends at or before this event is complete.
