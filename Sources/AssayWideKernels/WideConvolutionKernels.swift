@@ -6,96 +6,15 @@
 /// order, then `+ bias` (one IEEE add), then with `relu` `y < 0 ? 0 : y` — lane by lane, so the
 /// bits do not depend on the vector width (AssayModels' `Convolution` documents the arithmetic).
 public enum WideConvolutionKernels {
-    /// For `r < 4` and each of the first `vectors` (1–4) blocks `j` of 16 positions:
-    /// `D[r·ldc + 16j ..< r·ldc + 16j + 16] = relu?((Σ_k fma over w[k·4 + r] · x[offsets[k] + 16j ..< … + 16]) + bias[r])`,
-    /// the fused sum from +0 in increasing `k`. Up to sixteen 16-lane accumulators; per tap up to
-    /// four loads, four broadcasts and sixteen fused multiply–adds.
-    public static func kernel4xFlat(
-        _ vectors: Int, _ count: Int, _ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
-        _ bias: UnsafePointer<Float>?, _ d: UnsafeMutablePointer<Float>, _ ldc: Int, relu: Bool
-    ) {
-        typealias V = SIMD16<Float>
-        var c00 = V(), c01 = V(), c02 = V(), c03 = V()
-        var c10 = V(), c11 = V(), c12 = V(), c13 = V()
-        var c20 = V(), c21 = V(), c22 = V(), c23 = V()
-        var c30 = V(), c31 = V(), c32 = V(), c33 = V()
-        let base = UnsafeRawPointer(x)
-        var pw = w
-        switch vectors {
-        case 4:
-            for k in 0..<count {
-                let p = base + offsets[k] * MemoryLayout<Float>.stride
-                let v0 = p.loadUnaligned(as: V.self), v1 = p.loadUnaligned(fromByteOffset: 64, as: V.self)
-                let v2 = p.loadUnaligned(fromByteOffset: 128, as: V.self), v3 = p.loadUnaligned(fromByteOffset: 192, as: V.self)
-                var a = V(repeating: pw[0])
-                c00 = c00.addingProduct(a, v0); c01 = c01.addingProduct(a, v1); c02 = c02.addingProduct(a, v2); c03 = c03.addingProduct(a, v3)
-                a = V(repeating: pw[1])
-                c10 = c10.addingProduct(a, v0); c11 = c11.addingProduct(a, v1); c12 = c12.addingProduct(a, v2); c13 = c13.addingProduct(a, v3)
-                a = V(repeating: pw[2])
-                c20 = c20.addingProduct(a, v0); c21 = c21.addingProduct(a, v1); c22 = c22.addingProduct(a, v2); c23 = c23.addingProduct(a, v3)
-                a = V(repeating: pw[3])
-                c30 = c30.addingProduct(a, v0); c31 = c31.addingProduct(a, v1); c32 = c32.addingProduct(a, v2); c33 = c33.addingProduct(a, v3)
-                pw += 4
-            }
-        case 3:
-            for k in 0..<count {
-                let p = base + offsets[k] * MemoryLayout<Float>.stride
-                let v0 = p.loadUnaligned(as: V.self), v1 = p.loadUnaligned(fromByteOffset: 64, as: V.self)
-                let v2 = p.loadUnaligned(fromByteOffset: 128, as: V.self)
-                var a = V(repeating: pw[0])
-                c00 = c00.addingProduct(a, v0); c01 = c01.addingProduct(a, v1); c02 = c02.addingProduct(a, v2)
-                a = V(repeating: pw[1])
-                c10 = c10.addingProduct(a, v0); c11 = c11.addingProduct(a, v1); c12 = c12.addingProduct(a, v2)
-                a = V(repeating: pw[2])
-                c20 = c20.addingProduct(a, v0); c21 = c21.addingProduct(a, v1); c22 = c22.addingProduct(a, v2)
-                a = V(repeating: pw[3])
-                c30 = c30.addingProduct(a, v0); c31 = c31.addingProduct(a, v1); c32 = c32.addingProduct(a, v2)
-                pw += 4
-            }
-        case 2:
-            for k in 0..<count {
-                let p = base + offsets[k] * MemoryLayout<Float>.stride
-                let v0 = p.loadUnaligned(as: V.self), v1 = p.loadUnaligned(fromByteOffset: 64, as: V.self)
-                var a = V(repeating: pw[0])
-                c00 = c00.addingProduct(a, v0); c01 = c01.addingProduct(a, v1)
-                a = V(repeating: pw[1])
-                c10 = c10.addingProduct(a, v0); c11 = c11.addingProduct(a, v1)
-                a = V(repeating: pw[2])
-                c20 = c20.addingProduct(a, v0); c21 = c21.addingProduct(a, v1)
-                a = V(repeating: pw[3])
-                c30 = c30.addingProduct(a, v0); c31 = c31.addingProduct(a, v1)
-                pw += 4
-            }
-        default:
-            for k in 0..<count {
-                let v0 = (base + offsets[k] * MemoryLayout<Float>.stride).loadUnaligned(as: V.self)
-                c00 = c00.addingProduct(V(repeating: pw[0]), v0)
-                c10 = c10.addingProduct(V(repeating: pw[1]), v0)
-                c20 = c20.addingProduct(V(repeating: pw[2]), v0)
-                c30 = c30.addingProduct(V(repeating: pw[3]), v0)
-                pw += 4
-            }
-        }
-        let rowBytes = ldc * MemoryLayout<Float>.stride
-        let out = UnsafeMutableRawPointer(d)
-        @inline(__always) func finish(_ c: V, _ row: Int, _ column: Int) {
-            var v = c
-            if let bias { v += V(repeating: bias[row]) }
-            // The Relu kernel's `y < 0 ? 0 : y` per lane (NaN and −0 pass through).
-            if relu { v.replace(with: V(), where: v .< V()) }
-            out.storeBytes(of: v, toByteOffset: row * rowBytes + column * 64, as: V.self)
-        }
-        finish(c00, 0, 0); finish(c10, 1, 0); finish(c20, 2, 0); finish(c30, 3, 0)
-        if vectors > 1 { finish(c01, 0, 1); finish(c11, 1, 1); finish(c21, 2, 1); finish(c31, 3, 1) }
-        if vectors > 2 { finish(c02, 0, 2); finish(c12, 1, 2); finish(c22, 2, 2); finish(c32, 3, 2) }
-        if vectors > 3 { finish(c03, 0, 3); finish(c13, 1, 3); finish(c23, 2, 3); finish(c33, 3, 3) }
-    }
-
-    /// Four pieces of 16 outputs, each read at its own place in the padded planes and stored at
-    /// its own place in the output: the arithmetic of ``kernel4xFlat(_:_:_:_:_:_:_:_:_:relu:)``;
-    /// only the first `rows` channels are stored.
-    public static func kernel4x4Pieces(
-        _ count: Int, _ w: UnsafePointer<Float>,
+    /// For `r < 4` and each of the first `pieces` (1–4) pieces `j` of 16 outputs:
+    /// `D_j[r·ldc ..< r·ldc + 16] = relu?((Σ_k fma over w[k·4 + r] · x_j[offsets[k] ..< offsets[k] + 16]) + bias[r])`,
+    /// the fused sum from +0 in increasing `k`, the bias added after it, then with `relu`
+    /// `y < 0 ? 0 : y` per lane (NaN and −0 pass through); only the first `rows` channels are
+    /// stored. Each piece is read at its own place in the padded planes and stored at its own
+    /// place. Up to sixteen 16-lane accumulators; per tap up to four loads, four broadcasts and
+    /// sixteen fused multiply–adds.
+    public static func kernel4xPieces(
+        _ pieces: Int, _ count: Int, _ w: UnsafePointer<Float>,
         _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>, _ x3: UnsafePointer<Float>,
         _ offsets: UnsafePointer<Int>, _ bias: UnsafePointer<Float>?,
         _ d0: UnsafeMutablePointer<Float>, _ d1: UnsafeMutablePointer<Float>, _ d2: UnsafeMutablePointer<Float>, _ d3: UnsafeMutablePointer<Float>,
@@ -108,32 +27,72 @@ public enum WideConvolutionKernels {
         var c30 = V(), c31 = V(), c32 = V(), c33 = V()
         let r0 = UnsafeRawPointer(x0), r1 = UnsafeRawPointer(x1), r2 = UnsafeRawPointer(x2), r3 = UnsafeRawPointer(x3)
         var pw = w
-        for k in 0..<count {
-            let o = offsets[k] * MemoryLayout<Float>.stride
-            let v0 = r0.loadUnaligned(fromByteOffset: o, as: V.self), v1 = r1.loadUnaligned(fromByteOffset: o, as: V.self)
-            let v2 = r2.loadUnaligned(fromByteOffset: o, as: V.self), v3 = r3.loadUnaligned(fromByteOffset: o, as: V.self)
-            var a = V(repeating: pw[0])
-            c00 = c00.addingProduct(a, v0); c01 = c01.addingProduct(a, v1); c02 = c02.addingProduct(a, v2); c03 = c03.addingProduct(a, v3)
-            a = V(repeating: pw[1])
-            c10 = c10.addingProduct(a, v0); c11 = c11.addingProduct(a, v1); c12 = c12.addingProduct(a, v2); c13 = c13.addingProduct(a, v3)
-            a = V(repeating: pw[2])
-            c20 = c20.addingProduct(a, v0); c21 = c21.addingProduct(a, v1); c22 = c22.addingProduct(a, v2); c23 = c23.addingProduct(a, v3)
-            a = V(repeating: pw[3])
-            c30 = c30.addingProduct(a, v0); c31 = c31.addingProduct(a, v1); c32 = c32.addingProduct(a, v2); c33 = c33.addingProduct(a, v3)
-            pw += 4
+        switch pieces {
+        case 4:
+            for k in 0..<count {
+                let o = offsets[k] * MemoryLayout<Float>.stride
+                let v0 = r0.loadUnaligned(fromByteOffset: o, as: V.self), v1 = r1.loadUnaligned(fromByteOffset: o, as: V.self)
+                let v2 = r2.loadUnaligned(fromByteOffset: o, as: V.self), v3 = r3.loadUnaligned(fromByteOffset: o, as: V.self)
+                var a = V(repeating: pw[0])
+                c00 = c00.addingProduct(a, v0); c01 = c01.addingProduct(a, v1); c02 = c02.addingProduct(a, v2); c03 = c03.addingProduct(a, v3)
+                a = V(repeating: pw[1])
+                c10 = c10.addingProduct(a, v0); c11 = c11.addingProduct(a, v1); c12 = c12.addingProduct(a, v2); c13 = c13.addingProduct(a, v3)
+                a = V(repeating: pw[2])
+                c20 = c20.addingProduct(a, v0); c21 = c21.addingProduct(a, v1); c22 = c22.addingProduct(a, v2); c23 = c23.addingProduct(a, v3)
+                a = V(repeating: pw[3])
+                c30 = c30.addingProduct(a, v0); c31 = c31.addingProduct(a, v1); c32 = c32.addingProduct(a, v2); c33 = c33.addingProduct(a, v3)
+                pw += 4
+            }
+        case 3:
+            for k in 0..<count {
+                let o = offsets[k] * MemoryLayout<Float>.stride
+                let v0 = r0.loadUnaligned(fromByteOffset: o, as: V.self), v1 = r1.loadUnaligned(fromByteOffset: o, as: V.self)
+                let v2 = r2.loadUnaligned(fromByteOffset: o, as: V.self)
+                var a = V(repeating: pw[0])
+                c00 = c00.addingProduct(a, v0); c01 = c01.addingProduct(a, v1); c02 = c02.addingProduct(a, v2)
+                a = V(repeating: pw[1])
+                c10 = c10.addingProduct(a, v0); c11 = c11.addingProduct(a, v1); c12 = c12.addingProduct(a, v2)
+                a = V(repeating: pw[2])
+                c20 = c20.addingProduct(a, v0); c21 = c21.addingProduct(a, v1); c22 = c22.addingProduct(a, v2)
+                a = V(repeating: pw[3])
+                c30 = c30.addingProduct(a, v0); c31 = c31.addingProduct(a, v1); c32 = c32.addingProduct(a, v2)
+                pw += 4
+            }
+        case 2:
+            for k in 0..<count {
+                let o = offsets[k] * MemoryLayout<Float>.stride
+                let v0 = r0.loadUnaligned(fromByteOffset: o, as: V.self), v1 = r1.loadUnaligned(fromByteOffset: o, as: V.self)
+                var a = V(repeating: pw[0])
+                c00 = c00.addingProduct(a, v0); c01 = c01.addingProduct(a, v1)
+                a = V(repeating: pw[1])
+                c10 = c10.addingProduct(a, v0); c11 = c11.addingProduct(a, v1)
+                a = V(repeating: pw[2])
+                c20 = c20.addingProduct(a, v0); c21 = c21.addingProduct(a, v1)
+                a = V(repeating: pw[3])
+                c30 = c30.addingProduct(a, v0); c31 = c31.addingProduct(a, v1)
+                pw += 4
+            }
+        default:
+            for k in 0..<count {
+                let v0 = r0.loadUnaligned(fromByteOffset: offsets[k] * MemoryLayout<Float>.stride, as: V.self)
+                c00 = c00.addingProduct(V(repeating: pw[0]), v0)
+                c10 = c10.addingProduct(V(repeating: pw[1]), v0)
+                c20 = c20.addingProduct(V(repeating: pw[2]), v0)
+                c30 = c30.addingProduct(V(repeating: pw[3]), v0)
+                pw += 4
+            }
         }
         let rowBytes = ldc * MemoryLayout<Float>.stride
         @inline(__always) func finish(_ c: V, _ row: Int, _ d: UnsafeMutablePointer<Float>) {
             guard row < rows else { return }
             var v = c
             if let bias { v += V(repeating: bias[row]) }
-            // The Relu kernel's `y < 0 ? 0 : y` per lane (NaN and −0 pass through).
             if relu { v.replace(with: V(), where: v .< V()) }
             UnsafeMutableRawPointer(d).storeBytes(of: v, toByteOffset: row * rowBytes, as: V.self)
         }
-        finish(c00, 0, d0); finish(c01, 0, d1); finish(c02, 0, d2); finish(c03, 0, d3)
-        finish(c10, 1, d0); finish(c11, 1, d1); finish(c12, 1, d2); finish(c13, 1, d3)
-        finish(c20, 2, d0); finish(c21, 2, d1); finish(c22, 2, d2); finish(c23, 2, d3)
-        finish(c30, 3, d0); finish(c31, 3, d1); finish(c32, 3, d2); finish(c33, 3, d3)
+        finish(c00, 0, d0); finish(c10, 1, d0); finish(c20, 2, d0); finish(c30, 3, d0)
+        if pieces > 1 { finish(c01, 0, d1); finish(c11, 1, d1); finish(c21, 2, d1); finish(c31, 3, d1) }
+        if pieces > 2 { finish(c02, 0, d2); finish(c12, 1, d2); finish(c22, 2, d2); finish(c32, 3, d2) }
+        if pieces > 3 { finish(c03, 0, d3); finish(c13, 1, d3); finish(c23, 2, d3); finish(c33, 3, d3) }
     }
 }

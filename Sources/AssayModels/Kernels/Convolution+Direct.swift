@@ -191,15 +191,7 @@ extension Convolution {
         let tile = UnsafeMutablePointer<Float>.allocate(capacity: 8 * r)
         defer { tile.deallocate() }
         let segmentCount = segments.count
-        for n in images {
-            for group in 0..<groups {
-                pad(x + (n * inputChannels + group * cg) * inPlane, cg, layout, into: padded)
-                let outBase = y + (n * outputChannels + group * mg) * outPlane
-                for t in 0..<tiles {
-                    let rows = min(r, mg - t * r)
-                    let w = packed + (group * tiles + t) * kg * r
-                    let biases = bias.map { $0 + (group * tiles + t) * r }
-                    let out = outBase + t * r * outPlane
+        forEachTile(x, packed, bias: bias, images: images, output: y, padded: padded, layout: layout) { rows, w, biases, out in
                     var s = 0
                     while s < segmentCount {
                         let s0 = segments[s]
@@ -228,6 +220,29 @@ extension Convolution {
                         }
                         s += run
                     }
+        }
+    }
+
+    /// Pads each image's group of input channels into `padded`, then calls `body` for each tile
+    /// of ``directTileRows`` output channels with the channels in the tile, the tile's packed
+    /// weights and biases, and its first output element.
+    @inline(__always)
+    func forEachTile(
+        _ x: UnsafePointer<Float>, _ packed: UnsafePointer<Float>, bias: UnsafePointer<Float>?, images: Range<Int>,
+        output y: UnsafeMutablePointer<Float>, padded: UnsafeMutablePointer<Float>, layout: PaddedLayout,
+        _ body: (_ rows: Int, _ w: UnsafePointer<Float>, _ biases: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>) -> Void
+    ) {
+        let g = geometry, r = Self.directTileRows
+        let cg = inputChannels / groups, mg = outputChannels / groups
+        let kg = cg * g.kernelY * g.kernelX, tiles = (mg + r - 1) / r
+        let inPlane = g.inputY * g.inputX, outPlane = g.outputY * g.outputX
+        for n in images {
+            for group in 0..<groups {
+                pad(x + (n * inputChannels + group * cg) * inPlane, cg, layout, into: padded)
+                let outBase = y + (n * outputChannels + group * mg) * outPlane
+                for t in 0..<tiles {
+                    body(min(r, mg - t * r), packed + (group * tiles + t) * kg * r, bias.map { $0 + (group * tiles + t) * r },
+                         outBase + t * r * outPlane)
                 }
             }
         }

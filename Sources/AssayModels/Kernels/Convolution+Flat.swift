@@ -29,71 +29,45 @@ extension Convolution {
         bias: UnsafePointer<Float>?, relu: Bool, images: Range<Int>, output y: UnsafeMutablePointer<Float>
     ) {
         let g = geometry, layout = paddedLayout, r = Self.directTileRows
-        let cg = inputChannels / groups, mg = outputChannels / groups
-        let kg = cg * g.kernelY * g.kernelX, tiles = (mg + r - 1) / r
-        let inPlane = g.inputY * g.inputX, outPlane = g.outputY * g.outputX
-        let width = layout.width
-        let vectors = (g.outputY * width + 15) / 16
-        let flat = vectors * 16
+        let cg = inputChannels / groups, kg = cg * g.kernelY * g.kernelX
+        let outPlane = g.outputY * g.outputX, width = layout.width
+        // Rows of a multiple of 16 outputs are cut into 16-output pieces read and stored in place
+        // (no padding columns computed, no copy); other widths run over the flat positions
+        // `oy·width + ox` into a scratch tile, whose kept columns are then copied.
+        let perRow = g.outputX % 16 == 0 ? g.outputX / 16 : 0
+        let flat = perRow > 0 ? 0 : (g.outputY * width + 15) / 16 * 16
+        let pieceCount = perRow > 0 ? perRow * g.outputY : flat / 16
         var reach = 0
         for k in 0..<kg { reach = max(reach, offsets[k]) }
-        let capacity = max(cg * layout.plane, flat + reach) + 16
+        let capacity = max(cg * layout.plane, pieceCount * 16 + reach) + 16
         let padded = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
         // `pad` writes every float of the planes; only the slack after them is zeroed here (the
-        // flat positions past the last row read into it).
+        // last flat positions read into it).
         (padded + cg * layout.plane).initialize(repeating: 0, count: capacity - cg * layout.plane)
         defer { padded.deallocate() }
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: r * flat)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: r * max(flat, 1))
         defer { scratch.deallocate() }
-        // Rows of a multiple of 16 outputs are cut into 16-output pieces stored in place (no
-        // padding columns computed, no copy); other widths use the flat positions.
-        let pieces = g.outputX % 16 == 0 ? g.outputX / 16 : 0
-        let pieceCount = pieces * g.outputY
-        for n in images {
-            for group in 0..<groups {
-                pad(x + (n * inputChannels + group * cg) * inPlane, cg, layout, into: padded)
-                let outBase = y + (n * outputChannels + group * mg) * outPlane
-                for t in 0..<tiles {
-                    let rows = min(r, mg - t * r)
-                    let w = packed + (group * tiles + t) * kg * r
-                    let biases = bias.map { $0 + (group * tiles + t) * r }
-                    if pieces > 0 {
-                        let out = outBase + t * r * outPlane
-                        var i = 0
-                        while i < pieceCount {
-                            let run = min(4, pieceCount - i)
-                            func input(_ j: Int) -> UnsafePointer<Float> {
-                                let q = i + min(j, run - 1)
-                                return UnsafePointer(padded) + (q / pieces) * width + (q % pieces) * 16
-                            }
-                            func output(_ j: Int) -> UnsafeMutablePointer<Float> {
-                                let q = i + min(j, run - 1)
-                                return out + (q / pieces) * g.outputX + (q % pieces) * 16
-                            }
-                            if run == 4 {
-                                WideConvolutionKernels.kernel4x4Pieces(kg, w, input(0), input(1), input(2), input(3), offsets, biases,
-                                                     output(0), output(1), output(2), output(3), outPlane, rows: rows, relu: relu)
-                            } else {
-                                for j in 0..<run {
-                                    WideConvolutionKernels.kernel4xFlat(1, kg, w, input(j), offsets, biases, scratch, 16, relu: relu)
-                                    for row in 0..<rows { Self.copyRow(scratch + row * 16, output(j) + row * outPlane, 16) }
-                                }
-                            }
-                            i += run
-                        }
-                        continue
-                    }
-                    var v = 0
-                    while v < vectors {
-                        let run = min(4, vectors - v)
-                        WideConvolutionKernels.kernel4xFlat(run, kg, w, padded + v * 16, offsets, biases, scratch + v * 16, flat, relu: relu)
-                        v += run
-                    }
-                    let out = outBase + t * r * outPlane
-                    for row in 0..<rows {
-                        for oy in 0..<g.outputY {
-                            Self.copyRow(scratch + row * flat + oy * width, out + row * outPlane + oy * g.outputX, g.outputX)
-                        }
+        forEachTile(x, packed, bias: bias, images: images, output: y, padded: padded, layout: layout) { rows, w, biases, out in
+            var i = 0
+            while i < pieceCount {
+                let run = min(4, pieceCount - i)
+                func input(_ j: Int) -> UnsafePointer<Float> {
+                    let q = i + min(j, run - 1)
+                    return UnsafePointer(padded) + (perRow > 0 ? (q / perRow) * width + (q % perRow) * 16 : q * 16)
+                }
+                func output(_ j: Int) -> UnsafeMutablePointer<Float> {
+                    let q = i + min(j, run - 1)
+                    return perRow > 0 ? out + (q / perRow) * g.outputX + (q % perRow) * 16 : scratch + q * 16
+                }
+                WideConvolutionKernels.kernel4xPieces(run, kg, w, input(0), input(1), input(2), input(3), offsets, biases,
+                                                      output(0), output(1), output(2), output(3), perRow > 0 ? outPlane : flat,
+                                                      rows: perRow > 0 ? rows : r, relu: relu)
+                i += run
+            }
+            if perRow == 0 {
+                for row in 0..<rows {
+                    for oy in 0..<g.outputY {
+                        Self.copyRow(scratch + row * flat + oy * width, out + row * outPlane + oy * g.outputX, g.outputX)
                     }
                 }
             }
