@@ -114,6 +114,24 @@ extension Convolution {
             let dst = padded + c * layout.plane + g.padTop * layout.width
             for iy in 0..<g.inputY {
                 let s = src + iy * g.inputX, d = dst + iy * layout.width
+                if phases == 2 {
+                    // Sixteen columns at a time: the even ones go to one phase, the odd ones to
+                    // the other, eight contiguous floats each.
+                    var ix = 0
+                    while ix + 16 <= g.inputX {
+                        let v = UnsafeRawPointer(s + ix).loadUnaligned(as: SIMD16<Float>.self)
+                        let x0 = ix &+ g.padLeft, x1 = x0 &+ 1
+                        UnsafeMutableRawPointer(d + (x0 & 1) * layout.phasePlane + (x0 >> 1)).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(d + (x1 & 1) * layout.phasePlane + (x1 >> 1)).storeBytes(of: v.oddHalf, as: SIMD8<Float>.self)
+                        ix &+= 16
+                    }
+                    while ix < g.inputX {
+                        let x = ix &+ g.padLeft
+                        d[(x & 1) * layout.phasePlane + (x >> 1)] = s[ix]
+                        ix &+= 1
+                    }
+                    continue
+                }
                 // Column x = ix + left goes to phase x mod s, position x / s: position j of
                 // phase p holds column ix = j·s + p − left.
                 for phase in 0..<phases {

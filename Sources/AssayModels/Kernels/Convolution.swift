@@ -34,7 +34,8 @@ struct Convolution {
     /// false` forces the im2col product, for tests). `packed`, when given, is
     /// ``packedWeights(_:)`` of `w`, made once by a prepared Conv node. `relu` applies
     /// `y < 0 ? 0 : y` to each finished element (a fused Relu).
-    func apply(_ x: [Float], _ w: [Float], _ b: [Float], pool: BlockPool?, direct: Bool = true, packed: [Float]? = nil, relu: Bool = false) -> [Float] {
+    func apply(_ x: [Float], _ w: [Float], _ b: [Float], pool: BlockPool?, direct: Bool = true, packed: [Float]? = nil,
+               offsets cachedOffsets: [Int]? = nil, relu: Bool = false) -> [Float] {
         let g = geometry
         let p = outputPlane, m = outputChannels
         let cg = inputChannels / groups, mg = outputChannels / groups
@@ -62,7 +63,8 @@ struct Convolution {
                         if direct && supportsDirect && kg > 0 {
                             let packedWeights = packed ?? self.packedWeights(wp0)
                             let layout = paddedLayout
-                            let offsets = tapOffsets(layout), segments = self.segments(layout)
+                            let offsets = cachedOffsets ?? tapOffsets(layout)
+                            let segments = self.segments(layout)
                             let packedBias = bs.map { self.packedBias($0.base) } ?? []
                             packedWeights.withUnsafeBufferPointer { pw in
                                 offsets.withUnsafeBufferPointer { po in

@@ -47,10 +47,12 @@ extension NeuralNetworkOperators {
         _ = try checkedCount(context, [kg, geometry.outputY, geometry.outputX])
         let convolution = Convolution(geometry: geometry, batch: n, inputChannels: c, outputChannels: m, groups: group)
         var packed: [Float]? = nil
+        var offsets: [Int]? = nil
         if let cache, convolution.supportsDirect, !w.isEmpty {
             packed = cache.packed(w, key: wShape + [group]) { convolution.packedWeights($0) }
+            offsets = cache.offsets(convolution)
         }
-        return [floatValue(convolution.apply(x, w, b, pool: context.pool, packed: packed, relu: relu), outShape)]
+        return [floatValue(convolution.apply(x, w, b, pool: context.pool, packed: packed, offsets: offsets, relu: relu), outShape)]
     }
 
     /// A Conv node prepared once per session: the same kernel, with its packed weights kept.
@@ -155,6 +157,28 @@ extension NeuralNetworkOperators {
             }
             lock.lock()
             (weights, self.key, packed) = (w, key, made)
+            lock.unlock()
+            return made
+        }
+
+        private var offsetsKey: [Int] = []
+        private var tapOffsets: [Int] = []
+
+        /// The direct kernel's tap offsets for `convolution` (they depend on its geometry and
+        /// channels only), from the cache when the geometry is the last one's.
+        func offsets(_ convolution: Convolution) -> [Int] {
+            let g = convolution.geometry
+            let key = [g.inputY, g.inputX, g.kernelY, g.kernelX, g.strideY, g.strideX, g.dilationY, g.dilationX,
+                       g.padTop, g.padLeft, g.padBottom, g.padRight, g.outputY, g.outputX, convolution.inputChannels, convolution.groups]
+            lock.lock()
+            if offsetsKey == key {
+                defer { lock.unlock() }
+                return tapOffsets
+            }
+            lock.unlock()
+            let made = convolution.tapOffsets(convolution.paddedLayout)
+            lock.lock()
+            (offsetsKey, tapOffsets) = (key, made)
             lock.unlock()
             return made
         }
