@@ -95,4 +95,61 @@ public enum WideConvolutionKernels {
         if pieces > 2 { finish(c02, 0, d2); finish(c12, 1, d2); finish(c22, 2, d2); finish(c32, 3, d2) }
         if pieces > 3 { finish(c03, 0, d3); finish(c13, 1, d3); finish(c23, 2, d3); finish(c33, 3, d3) }
     }
+
+    /// Output rows of 8 taken two at a time: for `r < 4` and each of the first `pairs` (1–4)
+    /// pairs `j`, rows `2j` and `2j + 1` of the tile (input rows `width` floats apart from `x`,
+    /// output rows 8 floats apart from `d`) as the two halves of one 16-lane accumulator. Each
+    /// element is the fused sum of ``kernel4xPieces(_:_:_:_:_:_:_:_:_:_:_:_:_:_:rows:relu:)``;
+    /// `lastRows` (1 or 2) rows of the last pair are stored, and the first `rows` channels.
+    public static func kernel4xRowPairs(
+        _ pairs: Int, _ count: Int, _ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ width: Int,
+        _ offsets: UnsafePointer<Int>, _ bias: UnsafePointer<Float>?,
+        _ d: UnsafeMutablePointer<Float>, _ ldc: Int, rows: Int, lastRows: Int, relu: Bool
+    ) {
+        typealias V = SIMD16<Float>
+        typealias H = SIMD8<Float>
+        var c00 = V(), c01 = V(), c02 = V(), c03 = V()
+        var c10 = V(), c11 = V(), c12 = V(), c13 = V()
+        var c20 = V(), c21 = V(), c22 = V(), c23 = V()
+        var c30 = V(), c31 = V(), c32 = V(), c33 = V()
+        let base = UnsafeRawPointer(x)
+        let rowBytes = width * MemoryLayout<Float>.stride
+        // Input row of each half: a last pair with one row reads that row twice.
+        func row(_ j: Int, _ half: Int) -> Int { j < pairs - 1 || lastRows == 2 ? 2 * j + half : 2 * j }
+        let a0 = row(0, 0) * rowBytes, b0 = row(0, 1) * rowBytes, a1 = row(min(1, pairs - 1), 0) * rowBytes, b1 = row(min(1, pairs - 1), 1) * rowBytes
+        let a2 = row(min(2, pairs - 1), 0) * rowBytes, b2 = row(min(2, pairs - 1), 1) * rowBytes
+        let a3 = row(min(3, pairs - 1), 0) * rowBytes, b3 = row(min(3, pairs - 1), 1) * rowBytes
+        @inline(__always) func load(_ p: UnsafeRawPointer, _ lo: Int, _ hi: Int) -> V {
+            V(lowHalf: p.loadUnaligned(fromByteOffset: lo, as: H.self), highHalf: p.loadUnaligned(fromByteOffset: hi, as: H.self))
+        }
+        var pw = w
+        for k in 0..<count {
+            let p = base + offsets[k] * MemoryLayout<Float>.stride
+            let v0 = load(p, a0, b0), v1 = load(p, a1, b1), v2 = load(p, a2, b2), v3 = load(p, a3, b3)
+            var a = V(repeating: pw[0])
+            c00 = c00.addingProduct(a, v0); c01 = c01.addingProduct(a, v1); c02 = c02.addingProduct(a, v2); c03 = c03.addingProduct(a, v3)
+            a = V(repeating: pw[1])
+            c10 = c10.addingProduct(a, v0); c11 = c11.addingProduct(a, v1); c12 = c12.addingProduct(a, v2); c13 = c13.addingProduct(a, v3)
+            a = V(repeating: pw[2])
+            c20 = c20.addingProduct(a, v0); c21 = c21.addingProduct(a, v1); c22 = c22.addingProduct(a, v2); c23 = c23.addingProduct(a, v3)
+            a = V(repeating: pw[3])
+            c30 = c30.addingProduct(a, v0); c31 = c31.addingProduct(a, v1); c32 = c32.addingProduct(a, v2); c33 = c33.addingProduct(a, v3)
+            pw += 4
+        }
+        let planeBytes = ldc * MemoryLayout<Float>.stride
+        let out = UnsafeMutableRawPointer(d)
+        @inline(__always) func finish(_ c: V, _ channel: Int, _ j: Int) {
+            guard channel < rows, j < pairs else { return }
+            var v = c
+            if let bias { v += V(repeating: bias[channel]) }
+            if relu { v.replace(with: V(), where: v .< V()) }
+            let at = channel * planeBytes + 2 * j * 32
+            out.storeBytes(of: v.lowHalf, toByteOffset: at, as: H.self)
+            if j < pairs - 1 || lastRows == 2 { out.storeBytes(of: v.highHalf, toByteOffset: at + 32, as: H.self) }
+        }
+        finish(c00, 0, 0); finish(c01, 0, 1); finish(c02, 0, 2); finish(c03, 0, 3)
+        finish(c10, 1, 0); finish(c11, 1, 1); finish(c12, 1, 2); finish(c13, 1, 3)
+        finish(c20, 2, 0); finish(c21, 2, 1); finish(c22, 2, 2); finish(c23, 2, 3)
+        finish(c30, 3, 0); finish(c31, 3, 1); finish(c32, 3, 2); finish(c33, 3, 3)
+    }
 }

@@ -96,7 +96,7 @@ extension Convolution {
             for c in 0..<channels {
                 let src = planes + c * g.inputY * g.inputX
                 let plane = padded + c * layout.plane
-                plane.update(repeating: 0, count: g.padTop * width)
+                Self.zeroFill(plane, g.padTop * width)
                 for iy in 0..<g.inputY {
                     let row = plane + (g.padTop + iy) * width
                     for i in 0..<g.padLeft { row[i] = 0 }
@@ -104,7 +104,7 @@ extension Convolution {
                     for i in right..<width { row[i] = 0 }
                 }
                 let below = g.padTop + g.inputY
-                (plane + below * width).update(repeating: 0, count: (layout.height - below) * width)
+                Self.zeroFill(plane + below * width, (layout.height - below) * width)
             }
             return
         }

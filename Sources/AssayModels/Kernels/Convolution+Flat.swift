@@ -47,6 +47,20 @@ extension Convolution {
         defer { padded.deallocate() }
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: r * max(flat, 1))
         defer { scratch.deallocate() }
+        if g.outputX == 8 {
+            // Rows of 8 outputs: two rows per 16-lane accumulator, stored in place.
+            forEachTile(x, packed, bias: bias, images: images, output: y, padded: padded, layout: layout) { rows, w, biases, out in
+                var oy = 0
+                while oy < g.outputY {
+                    let pairs = min(4, (g.outputY - oy + 1) / 2)
+                    let lastRows = min(2, g.outputY - oy - 2 * (pairs - 1))
+                    WideConvolutionKernels.kernel4xRowPairs(pairs, kg, w, UnsafePointer(padded) + oy * width, width, offsets, biases,
+                                                            out + oy * 8, outPlane, rows: rows, lastRows: lastRows, relu: relu)
+                    oy += 2 * pairs
+                }
+            }
+            return
+        }
         forEachTile(x, packed, bias: bias, images: images, output: y, padded: padded, layout: layout) { rows, w, biases, out in
             var i = 0
             while i < pieceCount {
@@ -72,6 +86,19 @@ extension Convolution {
                 }
             }
         }
+    }
+
+    /// Writes `count` zeros with vector stores (the padding rows here are a few dozen floats,
+    /// where a `memset` call costs more than the stores).
+    @inline(__always)
+    static func zeroFill(_ to: UnsafeMutablePointer<Float>, _ count: Int) {
+        let dst = UnsafeMutableRawPointer(to)
+        var i = 0
+        while i + 16 <= count {
+            dst.storeBytes(of: SIMD16<Float>(), toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count { to[i] = 0; i += 1 }
     }
 
     /// Copies `count` floats with vector moves (rows here are a few dozen floats, where a
