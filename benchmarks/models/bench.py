@@ -62,7 +62,7 @@ for label, path, dims in models:
         continue
     for batch in (1, 1024):
         x = rng.normal(size=[batch] + dims).astype(np.float32)
-        runs = 200 if batch == 1 else (5 if quick else 15)
+        runs = 2000 if batch == 1 else (5 if quick else 15)
         for threads in sorted({1, cores}):
             a = assay_time(path, x, threads, runs)
             o = ort_time(path, x, threads, runs)
