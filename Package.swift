@@ -107,14 +107,14 @@ let package = Package(
         // MARK: Bundle: archives (libarchive)
         .target(
             name: "AssayBundle",
-            dependencies: ["AssayPipeline", "CLibArchive"],
+            dependencies: ["AssayPipeline", "AssayCrypto", "CLibArchive"],
             swiftSettings: cpuSettings),
 
         // MARK: Executable
         .executableTarget(
             name: "assay",
             dependencies: [
-                "AssayStore", "AssayNumerics", "AssayModels", "AssayDetectors", "AssayPipeline", "AssayBundle",
+                "AssayStore", "AssayCrypto", "AssayNumerics", "AssayModels", "AssayDetectors", "AssayPipeline", "AssayBundle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: cpuSettings),
@@ -147,7 +147,7 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "AssayBundleTests",
-            dependencies: ["AssayBundle", "_AssayTestSupport"]),
+            dependencies: ["AssayBundle", "AssayCrypto", "_AssayTestSupport"]),
         .testTarget(
             name: "AssayCLITests",
             dependencies: ["assay", "_AssayTestSupport"]),

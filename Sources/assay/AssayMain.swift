@@ -1,4 +1,5 @@
 import ArgumentParser
+import AssayCrypto
 import AssayDetectors
 import AssayModels
 import AssayNumerics
@@ -58,6 +59,11 @@ enum AssayMain {
             return (2, ErrorCategory.usage.rawValue, e.description)
         }
         if let e = error as? ModelError {
+            return (2, ErrorCategory.usage.rawValue, e.description)
+        }
+        if let e = error as? CryptoError {
+            // A key or signature input problem is the user's to fix; a failing OpenSSL call is ours.
+            if case .openssl = e { return (3, ErrorCategory.internal.rawValue, "internal error: \(e). Please report it with the command that caused it.") }
             return (2, ErrorCategory.usage.rawValue, e.description)
         }
         if let e = error as? NumericsError {

@@ -1,0 +1,131 @@
+import AssayCrypto
+import AssayStore
+import Foundation
+
+extension AuditBundle {
+    /// The outcome of checking a bundle.
+    public struct Verification: Sendable {
+        /// True only when every check passed.
+        public var valid: Bool { problems.isEmpty }
+        /// What failed, each naming the file or the signature.
+        public var problems: [String]
+        /// What passed.
+        public var checks: [String]
+        /// The manifest's subject, when the manifest could be read.
+        public var subject: JSONValue?
+        /// Files the manifest lists.
+        public var files: Int
+        /// The public key's id.
+        public var keyID: String
+    }
+
+    /// Checks a bundle read from an untrusted file against `key`: the archive's safety (no
+    /// absolute paths, `..`, links, devices, duplicates or decompression bombs, within `limits`),
+    /// the manifest's signature, that the manifest lists every file and nothing else with the right
+    /// digests and sizes, the attestation's DSSE signature and that its statement covers the same
+    /// files, and SHA256SUMS.
+    public static func verify(bundle path: String, key: Ed25519PublicKey, limits: TarArchive.Limits = .default) -> Verification {
+        var problems: [String] = []
+        var checks: [String] = []
+        let entries: [TarArchive.Entry]
+        do {
+            entries = try TarArchive.read(contentsOf: path, limits: limits)
+        } catch {
+            return Verification(problems: ["the archive is refused: \(error.description)"], checks: [], subject: nil, files: 0, keyID: key.keyID)
+        }
+        var contents: [String: [UInt8]] = [:]
+        for e in entries { if let b = e.bytes { contents[e.path] = b } }
+        checks.append("archive: \(contents.count) files, no unsafe entry")
+        let file = (try? [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))) ?? []
+        if let problem = GzipStream.framingProblem(of: file, path: path, limit: limits.maxTotalSize + (64 << 20)) {
+            problems.append("the archive's framing: \(problem)")
+        } else {
+            checks.append("gzip: canonical header, trailer matches the \(contents.count) files' stream")
+        }
+
+        guard let manifestBytes = contents["manifest.json"] else {
+            return Verification(problems: ["manifest.json is missing"], checks: checks, subject: nil, files: 0, keyID: key.keyID)
+        }
+        if let sig = contents["manifest.json.sig"] {
+            if key.isValidSignature(sig, for: manifestBytes) { checks.append("manifest.json.sig: valid Ed25519 signature (key \(key.keyID.prefix(16))…)") }
+            else { problems.append("manifest.json.sig: the signature of manifest.json does not verify with this public key (key \(key.keyID.prefix(16))…)") }
+        } else {
+            problems.append("manifest.json.sig is missing")
+        }
+        guard let manifest = try? JSONValue.parse(manifestBytes), manifest["format"]?.stringValue == format,
+              let listed = manifest["files"]?.arrayValue else {
+            problems.append("manifest.json is not an \(format) manifest")
+            return Verification(problems: problems, checks: checks, subject: nil, files: 0, keyID: key.keyID)
+        }
+        var expected: [String: (sha256: String, size: Int)] = [:]
+        for f in listed {
+            guard let p = f["path"]?.stringValue, let h = f["sha256"]?.stringValue, let s = f["size"]?.intValue else {
+                problems.append("manifest.json: a malformed file entry")
+                continue
+            }
+            if expected[p] != nil { problems.append("manifest.json lists \(p) twice") }
+            expected[p] = (h, s)
+        }
+        // Every entry is listed, every listed file is there, with its digest and size.
+        for p in contents.keys.sorted() where p != "manifest.json" && p != "manifest.json.sig" && expected[p] == nil {
+            problems.append("\(p): in the archive but not in the manifest")
+        }
+        var matched = 0
+        for (p, e) in expected.sorted(by: { $0.key < $1.key }) {
+            guard let bytes = contents[p] else { problems.append("\(p): listed in the manifest but missing from the archive"); continue }
+            let digest = (try? SHA256.hash(bytes).hex) ?? ""
+            if bytes.count != e.size { problems.append("\(p): \(bytes.count) bytes, the manifest says \(e.size)") }
+            else if digest != e.sha256 { problems.append("\(p): SHA-256 \(digest), the manifest says \(e.sha256)") }
+            else { matched += 1 }
+        }
+        checks.append("manifest: \(matched) of \(expected.count) files match their SHA-256 and size")
+
+        // The attestation.
+        if let line = contents["attestation.intoto.jsonl"] {
+            let first = line.split(separator: 0x0a, omittingEmptySubsequences: true).first.map(Array.init) ?? []
+            if let envelope = try? JSONValue.parse(first) {
+                switch DSSE.open(envelope, key: key) {
+                case .failure(let why): problems.append("attestation.intoto.jsonl: \(why.description)")
+                case .success(let opened):
+                    guard opened.payloadType == DSSE.inTotoPayloadType, let statement = try? JSONValue.parse(opened.payload),
+                          statement["_type"]?.stringValue == DSSE.statementType, let subjects = statement["subject"]?.arrayValue else {
+                        problems.append("attestation.intoto.jsonl: the envelope does not hold an in-toto v1 Statement")
+                        break
+                    }
+                    var attested: [String: String] = [:]
+                    for s in subjects {
+                        if let n = s["name"]?.stringValue, let d = s["digest"]?["sha256"]?.stringValue { attested[n] = d }
+                    }
+                    let covered = expected.filter { $0.key != "attestation.intoto.jsonl" && $0.key != "SHA256SUMS" }
+                    let differing = covered.filter { attested[$0.key] != $0.value.sha256 }.map(\.key).sorted()
+                    let extra = attested.keys.filter { covered[$0] == nil }.sorted()
+                    if differing.isEmpty && extra.isEmpty {
+                        checks.append("attestation.intoto.jsonl: valid DSSE signature; the statement covers the \(covered.count) files")
+                    } else {
+                        problems.append("attestation.intoto.jsonl: the statement does not match the manifest (\((differing + extra).prefix(5).joined(separator: ", ")))")
+                    }
+                }
+            } else {
+                problems.append("attestation.intoto.jsonl: not a JSON envelope")
+            }
+        } else {
+            problems.append("attestation.intoto.jsonl is missing")
+        }
+
+        // SHA256SUMS agrees with the manifest.
+        if let sums = contents["SHA256SUMS"] {
+            var disagree: [String] = []
+            for line in String(decoding: sums, as: UTF8.self).split(separator: "\n") {
+                let parts = line.split(separator: " ", maxSplits: 1)
+                guard parts.count == 2 else { disagree.append(String(line)); continue }
+                let p = String(parts[1].drop { $0 == " " })
+                if expected[p]?.sha256 != String(parts[0]) { disagree.append(p) }
+            }
+            if disagree.isEmpty { checks.append("SHA256SUMS: agrees with the manifest") }
+            else { problems.append("SHA256SUMS: disagrees with the manifest for \(disagree.prefix(5).joined(separator: ", "))") }
+        } else {
+            problems.append("SHA256SUMS is missing")
+        }
+        return Verification(problems: problems, checks: checks, subject: manifest["subject"], files: expected.count, keyID: key.keyID)
+    }
+}
