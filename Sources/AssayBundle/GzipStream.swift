@@ -5,61 +5,91 @@ import Foundation
 /// header ``TarArchive`` writes, and the trailer's CRC-32 and length against the decompressed
 /// bytes (libarchive stops reading at the tar's end marker, so a changed byte after it, or in
 /// the header's time and OS fields, would otherwise go unnoticed).
-enum GzipStream {
+@_spi(Testing) public enum GzipStream {
     /// The 10-byte header of every gzip stream ``TarArchive`` writes: deflate, no flags, no
     /// time, no extra flags, Unix.
     static let canonicalHeader: [UInt8] = [0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03]
 
-    /// The problem with `file`'s gzip framing, or `nil` when the header is the canonical one and
-    /// the trailer matches the decompressed stream (at most `limit` bytes).
-    static func framingProblem(of file: [UInt8], path: String, limit: Int64) -> String? {
-        guard file.count >= 18 else { return "the file is too short to be a gzip stream" }
-        if let i = (0..<10).first(where: { file[$0] != canonicalHeader[$0] }) {
+    /// A gzip file's decompressed bytes in chunks, with their CRC-32 and length kept as they pass.
+    @_spi(Testing) public final class Reader {
+        let path: String
+        private let archive: OpaquePointer
+        private let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        public private(set) var crc: UInt32 = 0xFFFF_FFFF
+        public private(set) var count: UInt64 = 0
+        let limit: Int64
+        /// Why reading stopped early, if it did.
+        public private(set) var failure: String?
+
+        public init(path: String, limit: Int64) throws(ArchiveError) {
+            self.path = path
+            self.limit = limit
+            _ = LibArchiveLocale.ensured
+            guard let archive = archive_read_new() else {
+                throw ArchiveError(.writeFailed, detail: "libarchive could not allocate a reader", hint: "Check free memory")
+            }
+            self.archive = archive
+            archive_read_support_filter_gzip(archive)
+            archive_read_support_format_raw(archive)
+            var entry: OpaquePointer?
+            guard archive_read_open_filename(archive, path, 1 << 16) == ARCHIVE_OK, archive_read_next_header(archive, &entry) == ARCHIVE_OK else {
+                // Every property is set, so deinit frees the reader and the buffer.
+                let message = libarchiveMessage(archive, "open")
+                throw ArchiveError(.malformedArchive, archive: path, detail: "cannot read the gzip stream: \(message)", hint: "Expected a gzip-compressed tar archive")
+            }
+        }
+
+        deinit {
+            archive_read_free(archive)
+            buffer.deallocate()
+        }
+
+        /// libarchive's read callback: the next chunk (0 at the end, -1 on an error).
+        func next(_ out: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
+            let n = archive_read_data(archive, buffer, 1 << 16)
+            guard n >= 0 else {
+                failure = libarchiveMessage(archive, "data")
+                return -1
+            }
+            count += UInt64(n)
+            if Int64(count) > limit {
+                failure = "decompresses to more than \(limit) bytes"
+                return -1
+            }
+            crc = CRC32.update(crc, UnsafeRawBufferPointer(start: buffer, count: n))
+            out.pointee = UnsafeRawPointer(buffer)
+            return n
+        }
+
+        /// Reads what the tar reader left (the padding after the end marker).
+        public func drain() {
+            var pointer: UnsafeRawPointer?
+            while failure == nil, next(&pointer) > 0 {}
+        }
+    }
+
+    /// The problem with a gzip file's framing once `reader` read it all: the header must be the
+    /// one Assay writes, and the trailer's CRC-32 and length those of the decompressed bytes.
+    static func framingProblem(path: String, reader: Reader) -> String? {
+        reader.drain()
+        if let failure = reader.failure { return "the gzip stream does not decompress: \(failure)" }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "cannot be read" }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: 10), head.count == 10,
+              let end = try? handle.seekToEnd(), end >= 18 else { return "the file is too short to be a gzip stream" }
+        if let i = (0..<10).first(where: { head[head.startIndex + $0] != canonicalHeader[$0] }) {
             return "the gzip header differs from the one Assay writes at byte \(i)"
         }
-        let stream: [UInt8]
-        do { stream = try decompress(path: path, limit: limit) } catch {
-            return "the gzip stream does not decompress: \(error.description)"
+        guard (try? handle.seek(toOffset: end - 8)) != nil, let tail = try? handle.read(upToCount: 8), tail.count == 8 else {
+            return "cannot read the gzip trailer"
         }
-        let t = file.count - 8
-        let crc = UInt32(file[t]) | UInt32(file[t + 1]) << 8 | UInt32(file[t + 2]) << 16 | UInt32(file[t + 3]) << 24
-        let size = UInt32(file[t + 4]) | UInt32(file[t + 5]) << 8 | UInt32(file[t + 6]) << 16 | UInt32(file[t + 7]) << 24
-        if crc != CRC32.checksum(stream) || size != UInt32(truncatingIfNeeded: stream.count) {
+        let t = [UInt8](tail)
+        let crc = UInt32(t[0]) | UInt32(t[1]) << 8 | UInt32(t[2]) << 16 | UInt32(t[3]) << 24
+        let size = UInt32(t[4]) | UInt32(t[5]) << 8 | UInt32(t[6]) << 16 | UInt32(t[7]) << 24
+        if crc != reader.crc ^ 0xFFFF_FFFF || size != UInt32(truncatingIfNeeded: reader.count) {
             return "the gzip trailer does not match the decompressed stream (changed or extra bytes)"
         }
         return nil
-    }
-
-    /// Every decompressed byte of the gzip file at `path`, at most `limit`.
-    static func decompress(path: String, limit: Int64) throws(ArchiveError) -> [UInt8] {
-        _ = LibArchiveLocale.ensured
-        guard let archive = archive_read_new() else {
-            throw ArchiveError(.writeFailed, detail: "libarchive could not allocate a reader", hint: "Check free memory")
-        }
-        defer { archive_read_free(archive) }
-        archive_read_support_filter_gzip(archive)
-        archive_read_support_format_raw(archive)
-        guard archive_read_open_filename(archive, path, 64 * 1024) == ARCHIVE_OK else {
-            throw ArchiveError(.malformedArchive, archive: path, detail: "cannot open the gzip stream: \(libarchiveMessage(archive, "open"))", hint: "Expected a gzip file")
-        }
-        var entry: OpaquePointer?
-        guard archive_read_next_header(archive, &entry) == ARCHIVE_OK else {
-            throw ArchiveError(.malformedArchive, archive: path, detail: libarchiveMessage(archive, "header"), hint: "Expected a gzip file")
-        }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { archive_read_data(archive, $0.baseAddress, $0.count) }
-            if n == 0 { break }
-            guard n > 0 else {
-                throw ArchiveError(.malformedArchive, archive: path, detail: libarchiveMessage(archive, "data"), hint: "The gzip stream is damaged")
-            }
-            out.append(contentsOf: chunk[0..<n])
-            guard Int64(out.count) <= limit else {
-                throw ArchiveError(.totalSizeTooLarge, archive: path, detail: "decompresses to more than \(limit) bytes", hint: "A bundle this large is refused")
-            }
-        }
-        return out
     }
 }
 
@@ -72,10 +102,40 @@ enum GzipStream {
     }
 
     public static func checksum(_ bytes: [UInt8]) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
-        table.withUnsafeBufferPointer { t in
-            for b in bytes { c = t[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
-        }
-        return c ^ 0xFFFF_FFFF
+        bytes.withUnsafeBytes { update(0xFFFF_FFFF, $0) } ^ 0xFFFF_FFFF
     }
+
+    /// Continues a running CRC (pre-inverted: start from 0xFFFFFFFF, invert at the end) over
+    /// `bytes`, eight bytes per step (slicing-by-8).
+    static func update(_ start: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        var c = start
+        slices.withUnsafeBufferPointer { t in
+            var i = 0
+            let n = bytes.count
+            while i + 8 <= n {
+                let lo = c ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt32.self).littleEndian
+                let hi = bytes.loadUnaligned(fromByteOffset: i + 4, as: UInt32.self).littleEndian
+                c = t[7 * 256 + Int(lo & 0xFF)] ^ t[6 * 256 + Int((lo >> 8) & 0xFF)]
+                    ^ t[5 * 256 + Int((lo >> 16) & 0xFF)] ^ t[4 * 256 + Int(lo >> 24)]
+                    ^ t[3 * 256 + Int(hi & 0xFF)] ^ t[2 * 256 + Int((hi >> 8) & 0xFF)]
+                    ^ t[1 * 256 + Int((hi >> 16) & 0xFF)] ^ t[Int(hi >> 24)]
+                i += 8
+            }
+            while i < n {
+                c = t[Int((c ^ UInt32(bytes[i])) & 0xFF)] ^ (c >> 8)
+                i += 1
+            }
+        }
+        return c
+    }
+
+    /// Eight 256-entry tables: `slices[k·256 + b]` is the CRC of byte `b` followed by `k` zero bytes.
+    static let slices: [UInt32] = {
+        var t = [UInt32](repeating: 0, count: 8 * 256)
+        for b in 0..<256 { t[b] = table[b] }
+        for k in 1..<8 {
+            for b in 0..<256 { t[k * 256 + b] = (t[(k - 1) * 256 + b] >> 8) ^ table[Int(t[(k - 1) * 256 + b] & 0xFF)] }
+        }
+        return t
+    }()
 }

@@ -1,3 +1,4 @@
+import AssayCrypto
 import Foundation
 
 extension TarArchive {
@@ -279,4 +280,41 @@ private func writeAll(_ fd: Int32, _ chunk: UnsafeRawBufferPointer) -> Bool {
         remaining -= written
     }
     return true
+}
+
+extension TarArchive {
+    /// A file of an archive read in one pass: its SHA-256 and size, and its bytes when small.
+    struct FileDigest: Sendable {
+        var path: String
+        var size: Int64
+        var sha256: String
+        /// The bytes, for files of at most the size asked to be kept.
+        var bytes: [UInt8]?
+    }
+
+    /// Reads an untrusted gzip-compressed tar file in one decompression pass: every header is
+    /// checked as ``list(contentsOf:limits:)`` checks it, every file's SHA-256 is computed as its
+    /// data streams by (bytes kept for files of at most `keepingUpTo`), and the gzip framing is
+    /// checked against the decompressed stream (see ``GzipStream/framingProblem(path:reader:)``).
+    /// Memory stays bounded whatever the archive's size.
+    static func digests(checkedGzip path: String, limits: Limits, keepingUpTo: Int) throws(ArchiveError) -> (files: [FileDigest], framingProblem: String?) {
+        let stream = try GzipStream.Reader(path: path, limit: limits.maxTotalSize + (64 << 20))
+        var files: [FileDigest] = []
+        try scan(.decompressed(stream), limits: limits) { info, data throws(ArchiveError) in
+            guard info.kind == .file else { return }
+            var hasher: SHA256
+            do { hasher = try SHA256() } catch { throw ArchiveError(.writeFailed, entry: info.path, detail: "SHA-256 is unavailable: \(error)", hint: "") }
+            var kept: [UInt8]? = info.size <= Int64(keepingUpTo) ? [] : nil
+            var hashFailure: (any Error)?
+            try data.forEachChunk { chunk throws(ArchiveError) in
+                do { try hasher.update(chunk) } catch { hashFailure = error }
+                kept?.append(contentsOf: chunk)
+            }
+            if let hashFailure { throw ArchiveError(.writeFailed, entry: info.path, detail: "SHA-256 failed: \(hashFailure)", hint: "") }
+            let digest: String
+            do { digest = try hasher.finalize().hex } catch { throw ArchiveError(.writeFailed, entry: info.path, detail: "SHA-256 failed: \(error)", hint: "") }
+            files.append(FileDigest(path: info.path, size: info.size, sha256: digest, bytes: kept))
+        }
+        return (files, GzipStream.framingProblem(path: path, reader: stream))
+    }
 }

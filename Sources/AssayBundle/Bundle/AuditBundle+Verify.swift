@@ -27,20 +27,25 @@ extension AuditBundle {
     public static func verify(bundle path: String, key: Ed25519PublicKey, limits: TarArchive.Limits = .default) -> Verification {
         var problems: [String] = []
         var checks: [String] = []
-        let entries: [TarArchive.Entry]
+        let files: [TarArchive.FileDigest]
+        let framing: String?
         do {
-            entries = try TarArchive.read(contentsOf: path, limits: limits)
+            (files, framing) = try TarArchive.digests(checkedGzip: path, limits: limits, keepingUpTo: 16 << 20)
         } catch {
             return Verification(problems: ["the archive is refused: \(error.description)"], checks: [], subject: nil, files: 0, keyID: key.keyID)
         }
+        // The small files the checks read; every file's digest.
         var contents: [String: [UInt8]] = [:]
-        for e in entries { if let b = e.bytes { contents[e.path] = b } }
-        checks.append("archive: \(contents.count) files, no unsafe entry")
-        let file = (try? [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))) ?? []
-        if let problem = GzipStream.framingProblem(of: file, path: path, limit: limits.maxTotalSize + (64 << 20)) {
-            problems.append("the archive's framing: \(problem)")
+        var digests: [String: (sha256: String, size: Int64)] = [:]
+        for f in files {
+            digests[f.path] = (f.sha256, f.size)
+            if let b = f.bytes { contents[f.path] = b }
+        }
+        checks.append("archive: \(files.count) files, no unsafe entry")
+        if let framing {
+            problems.append("the archive's framing: \(framing)")
         } else {
-            checks.append("gzip: canonical header, trailer matches the \(contents.count) files' stream")
+            checks.append("gzip: canonical header, trailer matches the decompressed stream")
         }
 
         guard let manifestBytes = contents["manifest.json"] else {
@@ -67,15 +72,14 @@ extension AuditBundle {
             expected[p] = (h, s)
         }
         // Every entry is listed, every listed file is there, with its digest and size.
-        for p in contents.keys.sorted() where p != "manifest.json" && p != "manifest.json.sig" && expected[p] == nil {
+        for p in digests.keys.sorted() where p != "manifest.json" && p != "manifest.json.sig" && expected[p] == nil {
             problems.append("\(p): in the archive but not in the manifest")
         }
         var matched = 0
         for (p, e) in expected.sorted(by: { $0.key < $1.key }) {
-            guard let bytes = contents[p] else { problems.append("\(p): listed in the manifest but missing from the archive"); continue }
-            let digest = (try? SHA256.hash(bytes).hex) ?? ""
-            if bytes.count != e.size { problems.append("\(p): \(bytes.count) bytes, the manifest says \(e.size)") }
-            else if digest != e.sha256 { problems.append("\(p): SHA-256 \(digest), the manifest says \(e.sha256)") }
+            guard let actual = digests[p] else { problems.append("\(p): listed in the manifest but missing from the archive"); continue }
+            if actual.size != Int64(e.size) { problems.append("\(p): \(actual.size) bytes, the manifest says \(e.size)") }
+            else if actual.sha256 != e.sha256 { problems.append("\(p): SHA-256 \(actual.sha256), the manifest says \(e.sha256)") }
             else { matched += 1 }
         }
         checks.append("manifest: \(matched) of \(expected.count) files match their SHA-256 and size")
