@@ -6,6 +6,28 @@
 /// order, then `+ bias` (one IEEE add), then with `relu` `y < 0 ? 0 : y` — lane by lane, so the
 /// bits do not depend on the vector width (AssayModels' `Convolution` documents the arithmetic).
 public enum WideConvolutionKernels {
+    /// Sixteen 16-lane accumulators: 4 output channels × 4 pieces.
+    struct Tile {
+        typealias V = SIMD16<Float>
+        var c00 = V(), c01 = V(), c02 = V(), c03 = V()
+        var c10 = V(), c11 = V(), c12 = V(), c13 = V()
+        var c20 = V(), c21 = V(), c22 = V(), c23 = V()
+        var c30 = V(), c31 = V(), c32 = V(), c33 = V()
+
+        /// One tap: `c[r][j] = fma(w[r], v_j, c[r][j])` for the four channels and pieces.
+        @inline(__always)
+        mutating func add(_ w: UnsafePointer<Float>, _ v0: V, _ v1: V, _ v2: V, _ v3: V) {
+            var a = V(repeating: w[0])
+            c00 = c00.addingProduct(a, v0); c01 = c01.addingProduct(a, v1); c02 = c02.addingProduct(a, v2); c03 = c03.addingProduct(a, v3)
+            a = V(repeating: w[1])
+            c10 = c10.addingProduct(a, v0); c11 = c11.addingProduct(a, v1); c12 = c12.addingProduct(a, v2); c13 = c13.addingProduct(a, v3)
+            a = V(repeating: w[2])
+            c20 = c20.addingProduct(a, v0); c21 = c21.addingProduct(a, v1); c22 = c22.addingProduct(a, v2); c23 = c23.addingProduct(a, v3)
+            a = V(repeating: w[3])
+            c30 = c30.addingProduct(a, v0); c31 = c31.addingProduct(a, v1); c32 = c32.addingProduct(a, v2); c33 = c33.addingProduct(a, v3)
+        }
+    }
+
     /// For `r < 4` and each of the first `pieces` (1–4) pieces `j` of 16 outputs:
     /// `D_j[r·ldc ..< r·ldc + 16] = relu?((Σ_k fma over w[k·4 + r] · x_j[offsets[k] ..< offsets[k] + 16]) + bias[r])`,
     /// the fused sum from +0 in increasing `k`, the bias added after it, then with `relu`
@@ -29,20 +51,15 @@ public enum WideConvolutionKernels {
         var pw = w
         switch pieces {
         case 4:
+            var tile = Tile()
             for k in 0..<count {
                 let o = offsets[k] * MemoryLayout<Float>.stride
-                let v0 = r0.loadUnaligned(fromByteOffset: o, as: V.self), v1 = r1.loadUnaligned(fromByteOffset: o, as: V.self)
-                let v2 = r2.loadUnaligned(fromByteOffset: o, as: V.self), v3 = r3.loadUnaligned(fromByteOffset: o, as: V.self)
-                var a = V(repeating: pw[0])
-                c00 = c00.addingProduct(a, v0); c01 = c01.addingProduct(a, v1); c02 = c02.addingProduct(a, v2); c03 = c03.addingProduct(a, v3)
-                a = V(repeating: pw[1])
-                c10 = c10.addingProduct(a, v0); c11 = c11.addingProduct(a, v1); c12 = c12.addingProduct(a, v2); c13 = c13.addingProduct(a, v3)
-                a = V(repeating: pw[2])
-                c20 = c20.addingProduct(a, v0); c21 = c21.addingProduct(a, v1); c22 = c22.addingProduct(a, v2); c23 = c23.addingProduct(a, v3)
-                a = V(repeating: pw[3])
-                c30 = c30.addingProduct(a, v0); c31 = c31.addingProduct(a, v1); c32 = c32.addingProduct(a, v2); c33 = c33.addingProduct(a, v3)
+                tile.add(pw, r0.loadUnaligned(fromByteOffset: o, as: V.self), r1.loadUnaligned(fromByteOffset: o, as: V.self),
+                         r2.loadUnaligned(fromByteOffset: o, as: V.self), r3.loadUnaligned(fromByteOffset: o, as: V.self))
                 pw += 4
             }
+            (c00, c01, c02, c03, c10, c11, c12, c13) = (tile.c00, tile.c01, tile.c02, tile.c03, tile.c10, tile.c11, tile.c12, tile.c13)
+            (c20, c21, c22, c23, c30, c31, c32, c33) = (tile.c20, tile.c21, tile.c22, tile.c23, tile.c30, tile.c31, tile.c32, tile.c33)
         case 3:
             for k in 0..<count {
                 let o = offsets[k] * MemoryLayout<Float>.stride
@@ -108,10 +125,6 @@ public enum WideConvolutionKernels {
     ) {
         typealias V = SIMD16<Float>
         typealias H = SIMD8<Float>
-        var c00 = V(), c01 = V(), c02 = V(), c03 = V()
-        var c10 = V(), c11 = V(), c12 = V(), c13 = V()
-        var c20 = V(), c21 = V(), c22 = V(), c23 = V()
-        var c30 = V(), c31 = V(), c32 = V(), c33 = V()
         let base = UnsafeRawPointer(x)
         let rowBytes = width * MemoryLayout<Float>.stride
         // Input row of each half: a last pair with one row reads that row twice.
@@ -123,17 +136,10 @@ public enum WideConvolutionKernels {
             V(lowHalf: p.loadUnaligned(fromByteOffset: lo, as: H.self), highHalf: p.loadUnaligned(fromByteOffset: hi, as: H.self))
         }
         var pw = w
+        var tile = Tile()
         for k in 0..<count {
             let p = base + offsets[k] * MemoryLayout<Float>.stride
-            let v0 = load(p, a0, b0), v1 = load(p, a1, b1), v2 = load(p, a2, b2), v3 = load(p, a3, b3)
-            var a = V(repeating: pw[0])
-            c00 = c00.addingProduct(a, v0); c01 = c01.addingProduct(a, v1); c02 = c02.addingProduct(a, v2); c03 = c03.addingProduct(a, v3)
-            a = V(repeating: pw[1])
-            c10 = c10.addingProduct(a, v0); c11 = c11.addingProduct(a, v1); c12 = c12.addingProduct(a, v2); c13 = c13.addingProduct(a, v3)
-            a = V(repeating: pw[2])
-            c20 = c20.addingProduct(a, v0); c21 = c21.addingProduct(a, v1); c22 = c22.addingProduct(a, v2); c23 = c23.addingProduct(a, v3)
-            a = V(repeating: pw[3])
-            c30 = c30.addingProduct(a, v0); c31 = c31.addingProduct(a, v1); c32 = c32.addingProduct(a, v2); c33 = c33.addingProduct(a, v3)
+            tile.add(pw, load(p, a0, b0), load(p, a1, b1), load(p, a2, b2), load(p, a3, b3))
             pw += 4
         }
         let planeBytes = ldc * MemoryLayout<Float>.stride
@@ -147,9 +153,9 @@ public enum WideConvolutionKernels {
             out.storeBytes(of: v.lowHalf, toByteOffset: at, as: H.self)
             if j < pairs - 1 || lastRows == 2 { out.storeBytes(of: v.highHalf, toByteOffset: at + 32, as: H.self) }
         }
-        finish(c00, 0, 0); finish(c01, 0, 1); finish(c02, 0, 2); finish(c03, 0, 3)
-        finish(c10, 1, 0); finish(c11, 1, 1); finish(c12, 1, 2); finish(c13, 1, 3)
-        finish(c20, 2, 0); finish(c21, 2, 1); finish(c22, 2, 2); finish(c23, 2, 3)
-        finish(c30, 3, 0); finish(c31, 3, 1); finish(c32, 3, 2); finish(c33, 3, 3)
+        finish(tile.c00, 0, 0); finish(tile.c01, 0, 1); finish(tile.c02, 0, 2); finish(tile.c03, 0, 3)
+        finish(tile.c10, 1, 0); finish(tile.c11, 1, 1); finish(tile.c12, 1, 2); finish(tile.c13, 1, 3)
+        finish(tile.c20, 2, 0); finish(tile.c21, 2, 1); finish(tile.c22, 2, 2); finish(tile.c23, 2, 3)
+        finish(tile.c30, 3, 0); finish(tile.c31, 3, 1); finish(tile.c32, 3, 2); finish(tile.c33, 3, 3)
     }
 }

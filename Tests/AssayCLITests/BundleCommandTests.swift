@@ -15,26 +15,13 @@ import _AssayTestSupport
         try #require(r.status == 0, "\(r.stdout)\(r.stderr)", sourceLocation: sourceLocation)
     }
 
-    /// A replay with alerts; returns one alert id.
-    func alert() throws -> String {
-        var x: UInt64 = 3
-        func u() -> Double { x = x &* 6364136223846793005 &+ 1442695040888963407; return Double(x >> 11) / 9007199254740992.0 }
-        let ref = try dir.write("ref.csv", "a,b\n" + (0..<200).map { _ in "\(u()),\(u())" }.joined(separator: "\n") + "\n")
-        let traffic = try dir.write("traffic.csv", "request_id,a,b\n" + (0..<200).map { i in "r\(i),\(u() + (i >= 100 ? 1 : 0)),\(u())" }.joined(separator: "\n") + "\n")
-        try require(try assay(["detector", "fit", "ks", "--reference", ref, "--name", "detector:ks"]))
-        try require(try assay(["capture", "import", traffic, "--format", "csv", "--name", "capture:t"]))
-        let spec = try dir.write("spec.yaml", "version: 1\nmodel: recorded\nwindow: {size: 100}\ndetectors:\n  - {name: f, detector: detector:ks}\n")
-        let r = try assay(["replay", spec, "--capture", "capture:t", "--json"])
-        try require(r)
-        return try #require((try json(r)["alerts"] as? [[String: Any]])?.first?["id"] as? String)
-    }
 
     func sh(_ script: String, in directory: String) throws -> ProcessResult {
         try ChildProcess.run("/bin/bash", ["-c", "cd \(directory) && " + script])
     }
 
     @Test func keygenExportVerifyAndStockTools() throws {
-        let id = try alert()
+        let id = try makeAlert(seed: 3)
         let key = dir.file("signing.pem")
         let made = try AssayBinary.run(["keygen", "-o", key, "--json"])
         try require(made)
@@ -91,7 +78,7 @@ import _AssayTestSupport
     }
 
     @Test func badKeysSubjectsAndBundles() throws {
-        let id = try alert()
+        let id = try makeAlert(seed: 3)
         let key = dir.file("k.pem")
         try require(try AssayBinary.run(["keygen", "-o", key]))
         let bundle = dir.file("b.tar.gz")

@@ -24,19 +24,6 @@ import _AssayTestSupport
         try #require(r.status == 0, "\(r.stdout)\(r.stderr)", sourceLocation: sourceLocation)
     }
 
-    /// A replay with alerts; returns one alert id.
-    func alert() throws -> String {
-        var x: UInt64 = 11
-        func u() -> Double { x = x &* 6364136223846793005 &+ 1442695040888963407; return Double(x >> 11) / 9007199254740992.0 }
-        let ref = try dir.write("ref.csv", "a,b\n" + (0..<200).map { _ in "\(u()),\(u())" }.joined(separator: "\n") + "\n")
-        let traffic = try dir.write("traffic.csv", "request_id,a,b\n" + (0..<200).map { i in "r\(i),\(u() + (i >= 100 ? 1 : 0)),\(u())" }.joined(separator: "\n") + "\n")
-        try require(try assay(["detector", "fit", "ks", "--reference", ref, "--name", "detector:ks"]))
-        try require(try assay(["capture", "import", traffic, "--format", "csv", "--name", "capture:t"]))
-        let spec = try dir.write("spec.yaml", "version: 1\nmodel: recorded\nwindow: {size: 100}\ndetectors:\n  - {name: f, detector: detector:ks}\n")
-        let r = try assay(["replay", spec, "--capture", "capture:t", "--json"])
-        try require(r)
-        return try #require((try json(r)["alerts"] as? [[String: Any]])?.first?["id"] as? String)
-    }
 
     @Test(.enabled(if: pythonOnPath, "python3 is not on PATH: the in-toto reference implementation cannot be installed"))
     func bundlesVerifyWithTheInTotoReferenceImplementation() throws {
@@ -61,7 +48,7 @@ import _AssayTestSupport
             return out
         }
 
-        let id = try alert()
+        let id = try makeAlert(seed: 11)
         let key = dir.file("k.pem"), pub = dir.file("k.pub.pem")
         try require(try AssayBinary.run(["keygen", "-o", key]))
         let bundle = dir.file("alert.tar.gz")

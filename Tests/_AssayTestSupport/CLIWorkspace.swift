@@ -42,3 +42,30 @@ extension CLIWorkspaceSuite {
         return object
     }
 }
+
+extension CLIWorkspaceSuite {
+    /// Runs `assay ARGS --workspace WS` and throws with its output unless it succeeds.
+    @discardableResult
+    public func assayOK(_ args: [String]) throws -> ProcessResult {
+        let r = try assay(args)
+        guard r.status == 0 else { throw CLIWorkspace.Failure(description: "assay \(args.joined(separator: " ")) exited \(r.status): \(r.stdout)\(r.stderr)") }
+        return r
+    }
+
+    /// Records a replay that raises alerts (a KS detector on two features, 200 events of which
+    /// the last 100 are shifted, windows of 100) and returns the id of its first alert.
+    public func makeAlert(seed: UInt64 = 3) throws -> String {
+        var x = seed
+        func u() -> Double { x = x &* 6364136223846793005 &+ 1442695040888963407; return Double(x >> 11) / 9007199254740992.0 }
+        let ref = try dir.write("ref.csv", "a,b\n" + (0..<200).map { _ in "\(u()),\(u())" }.joined(separator: "\n") + "\n")
+        let traffic = try dir.write("traffic.csv", "request_id,a,b\n" + (0..<200).map { i in "r\(i),\(u() + (i >= 100 ? 1 : 0)),\(u())" }.joined(separator: "\n") + "\n")
+        try assayOK(["detector", "fit", "ks", "--reference", ref, "--name", "detector:ks"])
+        try assayOK(["capture", "import", traffic, "--format", "csv", "--name", "capture:t"])
+        let spec = try dir.write("spec.yaml", "version: 1\nmodel: recorded\nwindow: {size: 100}\ndetectors:\n  - {name: f, detector: detector:ks}\n")
+        let r = try assayOK(["replay", spec, "--capture", "capture:t", "--json"])
+        guard let id = ((try json(r)["alerts"] as? [[String: Any]])?.first?["id"]) as? String else {
+            throw CLIWorkspace.Failure(description: "the replay raised no alert: \(r.stdout)")
+        }
+        return id
+    }
+}
