@@ -141,7 +141,7 @@ struct CanonicalJSONNumberTests {
     func fixedNotationShortcut() {
         var x: UInt64 = 99
         func next() -> UInt64 { x = x &* 6364136223846793005 &+ 1442695040888963407; return x }
-        var values: [Double] = [1, -1, 0.5, 100, 123.456, 1e15, 9007199254740992, 9007199254740993, 1e16, 1e-4, 1e-5, 0.1 + 0.2, 1e21, 1e-7]
+        var values: [Double] = [1, -1, 0.5, 100, 123.456, 1e15, 9007199254740992, 9007199254740992.0.nextUp, 1e16, 1e-4, 1e-5, 0.1 + 0.2, 1e21, 1e-7]
         for _ in 0..<20_000 {
             values.append(Double(bitPattern: next()))
             values.append(Double(Int64(bitPattern: next()) >> Int(next() % 64)) / Double(1 << (next() % 30)))

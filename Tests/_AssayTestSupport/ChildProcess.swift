@@ -69,7 +69,7 @@ public enum ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        var env = environment ?? ProcessInfo.processInfo.environment
+        let env = environment ?? ProcessInfo.processInfo.environment
         // `env -C DIR` changes directory then execs the program (same pid, so rusage is its own).
         let program = currentDirectory == nil ? executable : "/usr/bin/env"
         let fullArguments = currentDirectory.map { ["/usr/bin/env", "-C", $0, executable] } ?? [executable]
