@@ -292,15 +292,13 @@ extension TarArchive {
         var bytes: [UInt8]?
     }
 
-    /// Reads an untrusted gzip-compressed tar file in one decompression pass: every header is
-    /// checked as ``list(contentsOf:limits:)`` checks it, every file's SHA-256 is computed as its
-    /// data streams by (bytes kept for files of at most `keepingUpTo`), and the gzip framing is
-    /// checked against the decompressed stream (see ``GzipStream/framingProblem(path:reader:)``).
-    /// Memory stays bounded whatever the archive's size.
-    static func digests(checkedGzip path: String, limits: Limits, keepingUpTo: Int) throws(ArchiveError) -> (files: [FileDigest], framingProblem: String?) {
-        let stream = try GzipStream.Reader(path: path, limit: limits.maxTotalSize + (64 << 20))
+    /// Reads an untrusted gzip-compressed tar file in one pass: every header is checked as
+    /// ``list(contentsOf:limits:)`` checks it, and every file's SHA-256 is computed as its data
+    /// streams by (bytes kept for files of at most `keepingUpTo`). Memory stays bounded whatever
+    /// the archive's size.
+    static func digests(contentsOf path: String, limits: Limits, keepingUpTo: Int) throws(ArchiveError) -> [FileDigest] {
         var files: [FileDigest] = []
-        try scan(.decompressed(stream), limits: limits) { info, data throws(ArchiveError) in
+        try scan(.file(path), limits: limits) { info, data throws(ArchiveError) in
             guard info.kind == .file else { return }
             var hasher: SHA256
             do { hasher = try SHA256() } catch { throw ArchiveError(.writeFailed, entry: info.path, detail: "SHA-256 is unavailable: \(error)", hint: "") }
@@ -315,6 +313,6 @@ extension TarArchive {
             do { digest = try hasher.finalize().hex } catch { throw ArchiveError(.writeFailed, entry: info.path, detail: "SHA-256 failed: \(error)", hint: "") }
             files.append(FileDigest(path: info.path, size: info.size, sha256: digest, bytes: kept))
         }
-        return (files, GzipStream.framingProblem(path: path, reader: stream))
+        return files
     }
 }

@@ -42,6 +42,15 @@ extension TarArchive {
         }
     }
 
+    /// Writes the entries (validated and sorted as ``write(_:modificationTime:)`` does) as an
+    /// uncompressed pax tar stream into `sink`, end marker included.
+    static func write(_ entries: [Entry], modificationTime: Int64, uncompressedTo sink: any TarStreamSink) throws(ArchiveError) {
+        let sorted = try prepare(entries)
+        let writer = try TarWriter(destination: .uncompressed(sink))
+        try write(sorted, modificationTime: modificationTime, with: writer)
+        _ = try writer.finish()
+    }
+
     /// Validates and normalises paths, refuses duplicates, sorts by UTF-8 bytes.
     private static func prepare(_ entries: [Entry]) throws(ArchiveError) -> [Entry] {
         var registry = PathRegistry()

@@ -7,9 +7,6 @@ final class TarReader {
     enum Source {
         case file(String)
         case memory([UInt8])
-        /// The decompressed bytes of a gzip file, pulled through a ``GzipStream/Reader`` that
-        /// checksums them on the way (one decompression for both the tar and the trailer check).
-        case decompressed(GzipStream.Reader)
     }
 
     /// A header as stored, before any check.
@@ -32,8 +29,6 @@ final class TarReader {
 
     private let archive: OpaquePointer
     private var memory: UnsafeMutableRawBufferPointer?
-    /// Kept alive while libarchive pulls from it.
-    private var stream: GzipStream.Reader?
     let archiveName: String?
 
     init(source: Source) throws(ArchiveError) {
@@ -47,20 +42,12 @@ final class TarReader {
             archiveName = path
         case .memory:
             archiveName = nil
-        case .decompressed(let stream):
-            archiveName = stream.path
         }
         // Only what a bundle can be: tar formats (ustar, pax, GNU), gzip or no compression.
-        if case .decompressed = source {} else { archive_read_support_filter_gzip(archive) }
+        archive_read_support_filter_gzip(archive)
         archive_read_support_format_tar(archive)
         let status: Int32
         switch source {
-        case .decompressed(let stream):
-            self.stream = stream
-            status = archive_read_open(archive, Unmanaged.passUnretained(stream).toOpaque(), nil, { _, client, buffer in
-                guard let client, let buffer else { return -1 }
-                return Unmanaged<GzipStream.Reader>.fromOpaque(client).takeUnretainedValue().next(buffer)
-            }, nil)
         case .file(let path):
             status = archive_read_open_filename(archive, path, 64 * 1024)
         case .memory(let bytes):

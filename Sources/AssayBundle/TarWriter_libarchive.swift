@@ -40,6 +40,8 @@ public final class TarWriter {
         case memory
         /// A new file, created with `O_EXCL` (an existing file is an error).
         case file(String)
+        /// The uncompressed tar bytes, handed to a sink as they are made.
+        case uncompressed(any TarStreamSink)
     }
 
     /// One tar header, written verbatim.
@@ -72,6 +74,8 @@ public final class TarWriter {
 
     private let archive: OpaquePointer
     private let sink: TarMemorySink?
+    /// Kept alive while libarchive writes to it.
+    private var streamSink: (any TarStreamSink)?
     private var fileDescriptor: Int32 = -1
     private let filePath: String?
     private var finished = false
@@ -90,10 +94,24 @@ public final class TarWriter {
         case .file(let path):
             sink = nil
             filePath = path
+        case .uncompressed:
+            sink = nil
+            filePath = nil
         }
         try check(archive_write_set_format_pax(archive), "cannot select the pax format")
         // No padding after the gzip trailer, so file and memory output are the same bytes.
         try check(archive_write_set_bytes_in_last_block(archive, 1), "cannot set the last block size")
+        if case .uncompressed(let stream) = destination {
+            streamSink = stream
+            try check(
+                archive_write_open2(archive, Unmanaged.passUnretained(stream as AnyObject).toOpaque(), nil, { _, context, buffer, length in
+                    guard let context, let buffer else { return -1 }
+                    let target = Unmanaged<AnyObject>.fromOpaque(context).takeUnretainedValue() as! any TarStreamSink
+                    return target.write(UnsafeRawBufferPointer(start: buffer, count: length)) ? length : -1
+                }, nil, nil),
+                "cannot open the tar stream")
+            return
+        }
         try check(archive_write_add_filter_gzip(archive), "cannot add the gzip filter")
         // No timestamp or file name in the gzip header, and a fixed compression level.
         try check(
@@ -208,6 +226,13 @@ public final class TarWriter {
 }
 
 /// Collects output bytes for `.memory`; libarchive calls back into it.
+/// Where ``TarWriter`` hands uncompressed tar bytes (``TarWriter/Destination/uncompressed(_:)``).
+@_spi(Testing)
+public protocol TarStreamSink: AnyObject, Sendable {
+    /// Takes the next bytes; false stops the archive with an error.
+    func write(_ bytes: UnsafeRawBufferPointer) -> Bool
+}
+
 private final class TarMemorySink {
     var bytes: [UInt8] = []
 }

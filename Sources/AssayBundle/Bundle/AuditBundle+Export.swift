@@ -26,9 +26,11 @@ extension AuditBundle {
     /// results), `artifacts/index.json` and, unless `includeData` is false,
     /// `artifacts/sha256/HEX` (the subject run's inputs and outputs, or the alert's),
     /// `VERIFY.txt`, `attestation.intoto.jsonl` (a DSSE envelope of an in-toto v1 Statement),
-    /// `SHA256SUMS`, `manifest.json` and `manifest.json.sig` (Ed25519, raw 64 bytes). Entry times
-    /// are the subject run's end; nothing depends on the clock, so the same subject and key give
-    /// the same bytes.
+    /// `SHA256SUMS`, `manifest.json` and `manifest.json.sig` (Ed25519, raw 64 bytes). Two gzip
+    /// members: the first holds every file but the manifest and its signature (its compressed
+    /// SHA-256 and size are in the manifest), the last (``SealMember``) the manifest, the signature
+    /// and the tar end marker, stored. Entry times are the subject run's end; nothing depends on
+    /// the clock, so the same subject and key give the same bytes.
     public static func export(_ subject: Subject, in workspace: Workspace, key: Ed25519PrivateKey, to path: String,
                               includeData: Bool = true) throws -> ExportResult {
         let run = subject.run
@@ -99,23 +101,31 @@ extension AuditBundle {
         files.sort { $0.path < $1.path }
         try add("SHA256SUMS", Array(files.map { "\($0.sha256)  \($0.path)\n" }.joined().utf8))
         files.sort { $0.path < $1.path }
-        let manifest: JSONValue = .object([
-            "format": .string(format),
-            "subject": subject.json,
-            "created": .string(run.endedAt),
-            "tool": .object(["name": "assay", "version": .string(AssayVersion.current)]),
-            "data": .bool(includeData),
-            "files": .array(files.map { .object(["path": .string($0.path), "sha256": .string($0.sha256), "size": JSONValue($0.size)]) }),
-        ])
-        let manifestBytes = try manifest.canonicalBytes()
-        let signature = try key.sign(manifestBytes)
-        var entries = files.map { TarArchive.Entry(path: $0.path, content: $0.content) }
-        entries.append(TarArchive.Entry(path: "manifest.json", bytes: manifestBytes))
-        entries.append(TarArchive.Entry(path: "manifest.json.sig", bytes: signature))
 
+        // The first gzip member: every file but the manifest and its signature, as a tar
+        // stream without its end marker. The manifest pins its compressed bytes.
+        let mtime = unixSeconds(run.endedAt)
         let temporary = path + ".tmp-\(getpid())"
+        unlink(temporary)
         do {
-            try TarArchive.write(entries, modificationTime: unixSeconds(run.endedAt), to: temporary)
+            let member = try GzipFileWriter(path: temporary)
+            let splitter = EndMarkerStrippingSink(next: member)
+            try TarArchive.write(files.map { TarArchive.Entry(path: $0.path, content: $0.content) }, modificationTime: mtime,
+                                 uncompressedTo: splitter)
+            try splitter.finish()
+            let first = try member.finish()
+            let manifest: JSONValue = .object([
+                "format": .string(format),
+                "subject": subject.json,
+                "created": .string(run.endedAt),
+                "tool": .object(["name": "assay", "version": .string(AssayVersion.current)]),
+                "data": .bool(includeData),
+                "files": .array(files.map { .object(["path": .string($0.path), "sha256": .string($0.sha256), "size": JSONValue($0.size)]) }),
+                "first_member": .object(["sha256": .string(first.sha256), "size": JSONValue(first.size)]),
+            ])
+            let manifestBytes = try manifest.canonicalBytes()
+            // The last member: the manifest, its signature and the end marker, stored.
+            try member.appendAndSync(SealMember.bytes(manifest: manifestBytes, signature: try key.sign(manifestBytes), modificationTime: mtime))
             guard rename(temporary, path) == 0 else {
                 throw BundleError(what: path, problem: "cannot be written (\(String(cString: strerror(errno))))", fix: "Check the directory and its permissions.")
             }
@@ -124,7 +134,7 @@ extension AuditBundle {
             throw error
         }
         let written = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-        return ExportResult(path: path, subject: subject, files: entries.count, size: Int64(written.count),
+        return ExportResult(path: path, subject: subject, files: files.count + 2, size: Int64(written.count),
                             sha256: try SHA256.hash(written).hex, keyID: try key.publicKey().keyID)
     }
 
