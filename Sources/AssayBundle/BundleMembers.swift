@@ -10,6 +10,8 @@ final class GzipFileWriter: TarStreamSink, @unchecked Sendable {
     private let fd: Int32
     let path: String
     private var hasher: SHA256?
+    /// The whole file's hash: the first member, then what is appended.
+    private var wholeHasher: SHA256?
     private(set) var size: Int64 = 0
     private var failure: String?
 
@@ -21,6 +23,7 @@ final class GzipFileWriter: TarStreamSink, @unchecked Sendable {
         }
         self.archive = archive
         hasher = try SHA256()
+        wholeHasher = try SHA256()
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             archive_write_free(archive)
@@ -62,7 +65,7 @@ final class GzipFileWriter: TarStreamSink, @unchecked Sendable {
             guard n > 0 else { failure = String(cString: strerror(errno)); return -1 }
             offset += n
         }
-        do { try hasher!.update(bytes) } catch { failure = "\(error)"; return -1 }
+        do { try hasher!.update(bytes); try wholeHasher!.update(bytes) } catch { failure = "\(error)"; return -1 }
         size += Int64(bytes.count)
         return bytes.count
     }
@@ -97,6 +100,16 @@ final class GzipFileWriter: TarStreamSink, @unchecked Sendable {
             offset += n
         }
         guard fsync(fd) == 0 else { throw ArchiveError(.fileSystem, archive: path, detail: "cannot flush the file", hint: "Check free disk space") }
+        try wholeHasher!.update(bytes)
+        appended += Int64(bytes.count)
+    }
+
+    private var appended: Int64 = 0
+
+    /// The SHA-256 (hex) and size of the whole file written.
+    func wholeFile() throws -> (sha256: String, size: Int64) {
+        guard let done = wholeHasher.take() else { throw ArchiveError(.writeFailed, detail: "finished twice", hint: "") }
+        return (try done.finalize().hex, size + appended)
     }
 }
 

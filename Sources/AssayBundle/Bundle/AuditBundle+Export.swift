@@ -126,16 +126,16 @@ extension AuditBundle {
             let manifestBytes = try manifest.canonicalBytes()
             // The last member: the manifest, its signature and the end marker, stored.
             try member.appendAndSync(SealMember.bytes(manifest: manifestBytes, signature: try key.sign(manifestBytes), modificationTime: mtime))
+            let whole = try member.wholeFile()
             guard rename(temporary, path) == 0 else {
                 throw BundleError(what: path, problem: "cannot be written (\(String(cString: strerror(errno))))", fix: "Check the directory and its permissions.")
             }
+            return ExportResult(path: path, subject: subject, files: files.count + 2, size: whole.size, sha256: whole.sha256,
+                                keyID: try key.publicKey().keyID)
         } catch {
             unlink(temporary)
             throw error
         }
-        let written = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-        return ExportResult(path: path, subject: subject, files: files.count + 2, size: Int64(written.count),
-                            sha256: try SHA256.hash(written).hex, keyID: try key.publicKey().keyID)
     }
 
     /// An RFC 3339 time of the store as Unix seconds (0 when unreadable).
