@@ -40,8 +40,8 @@ public enum DSSE {
         public var payload: [UInt8]
     }
 
-    /// Opens an envelope: `nil`-free errors name what is wrong (not an envelope, no signature by
-    /// this key, a signature that does not verify).
+    /// Opens an envelope when one of its signatures verifies with `key`; otherwise the failure
+    /// names what is wrong (not an envelope, no signature, none that verifies with this key).
     public static func open(_ envelope: JSONValue, key: Ed25519PublicKey) -> Result<Opened, EnvelopeProblem> {
         guard let payloadText = envelope["payload"]?.stringValue, let payloadType = envelope["payloadType"]?.stringValue,
               let signatures = envelope["signatures"]?.arrayValue else {

@@ -44,11 +44,14 @@ final class ReplayEngine {
     private var outcome: Outcome
     private var finished = false
     private let specID: ArtifactID
+    /// The replay run the alerts belong to (the one being recorded, or reproduced).
+    private let runID: RunID
 
-    init(plan: ReplayPlan, specID: ArtifactID, workspace: Workspace,
+    init(plan: ReplayPlan, specID: ArtifactID, runID: RunID, workspace: Workspace,
          emit: @escaping (_ bytes: [UInt8], _ role: String, _ kind: String) throws -> ArtifactID) {
         self.plan = plan
         self.specID = specID
+        self.runID = runID
         self.workspace = workspace
         self.emit = emit
         self.outcome = Outcome(windows: Array(repeating: [], count: plan.series.count), alerts: [], events: 0, rows: 0)
@@ -384,7 +387,7 @@ final class ReplayEngine {
             let alertDoc = JSONValue.object(doc)
             let alertID = try emit(try alertDoc.canonicalBytes(), "alert", "alert")
             outcome.alerts.append(AlertRecord(
-                id: alertID, run: RunID(date: .init(timeIntervalSince1970: 0)), component: c.name, detector: c.detector, detectorKind: c.artifact.kind,
+                id: alertID, run: runID, component: c.name, detector: c.detector, detectorKind: c.artifact.kind,
                 windowIndex: w.index, firstEvent: w.events.lowerBound, endEvent: w.events.upperBound,
                 windowStart: w.start?.description, windowEnd: w.end?.description,
                 statistic: figures.statistic, pValue: figures.pValue, threshold: figures.threshold,

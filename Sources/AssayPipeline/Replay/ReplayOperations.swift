@@ -84,7 +84,7 @@ public enum ReplayOperations {
                                progress: ((Int) -> Void)?) throws -> (ReplayEngine.Outcome, ArtifactID, RunInfo) {
         let run = try workspace.beginRun(recipe(plan: plan, specID: specID))
         do {
-            let engine = ReplayEngine(plan: plan, specID: specID, workspace: workspace) { bytes, role, kind in
+            let engine = ReplayEngine(plan: plan, specID: specID, runID: run.id, workspace: workspace) { bytes, role, kind in
                 try run.addOutput(bytes: bytes, role: role, kind: kind)
             }
             engine.progress = progress

@@ -107,9 +107,10 @@ public enum Reproduction {
         // Recompute, hashing instead of storing.
         let recordedOutputs = Set(run.outputs.map(\.id))
         var fresh: [ArtifactID: [UInt8]] = [:]
-        let engine = ReplayEngine(plan: plan, specID: specID, workspace: workspace) { bytes, role, _ in
+        let engine = ReplayEngine(plan: plan, specID: specID, runID: run.id, workspace: workspace) { bytes, role, _ in
             let id = ArtifactID(digest: try SHA256.hash(bytes))
-            if role != "evidence", !recordedOutputs.contains(id) || alert != nil { fresh[id] = bytes }
+            // Only documents that differ from every recorded output are kept, to explain them.
+            if role != "evidence", !recordedOutputs.contains(id) { fresh[id] = bytes }
             return id
         }
         engine.progress = progress

@@ -79,6 +79,7 @@ public final class RunRecorder: @unchecked Sendable {
             throw .invalidRun("name \(name) points at \(id), which is neither an input nor an output of the run")
         }
         for alert in alerts {
+            guard alert.run == id else { throw .invalidRun("alert \(alert.id) belongs to run \(alert.run), not \(id)") }
             for (role, id) in [("alert", alert.id), ("evidence", alert.evidence), ("result", alert.result)]
             where !outs.contains(where: { $0.0.id == id }) {
                 throw .invalidRun("alert \(alert.id): its \(role) \(id) is not an output of the run")
