@@ -18,20 +18,37 @@ extension PipelineSpec {
         case .artifact(let reference): model = ["artifact": .string(reference)]
         case .remote(let url): model = ["url": .string(url)]
         }
-        return [
+        var out: [String: JSONValue] = [
             "version": JSONValue(version),
             "model": model,
             "detectors": .array(detectors.map { step in
-                [
+                var d: [String: JSONValue] = [
                     "name": .string(step.name),
                     "detector": .string(step.detector),
                     "input": .string(step.input.text),
                     "window": step.window.map(Self.json) ?? .null,
                 ]
+                // Present only when given, so specs without it keep the digests they always had.
+                if let rate = step.maxOutlierRate { d["max_outlier_rate"] = .double(rate) }
+                return .object(d)
             }),
             "window": Self.json(window),
             "seed": JSONValue(seed),
         ]
+        if !metrics.isEmpty {
+            out["metrics"] = .array(metrics.map { m in
+                [
+                    "name": .string(m.name),
+                    "type": .string(m.kind.rawValue),
+                    "positive": m.positive.map { JSONValue($0) } ?? .null,
+                    "reference": m.reference.map { .array($0.map(JSONValue.double)) } ?? .null,
+                    "alert_below": .object(m.alertBelow.mapValues(JSONValue.double)),
+                    "alert_above": .object(m.alertAbove.mapValues(JSONValue.double)),
+                    "window": m.window.map(Self.json) ?? .null,
+                ]
+            })
+        }
+        return .object(out)
     }
 
     static func json(_ window: WindowSpec) -> JSONValue {
@@ -83,8 +100,23 @@ extension PipelineSpec {
                 input = .component(String(inputText.dropLast(".output".count)))
             }
             let w: WindowSpec? = (d["window"].map { $0.isNull } ?? true) ? nil : try window(d["window"])
-            steps.append(DetectorStep(name: name, detector: detector, input: input, window: w))
+            var rate: Double?
+            if let r = d["max_outlier_rate"] { guard let v = r.doubleValue else { throw bad("max_outlier_rate") }; rate = v }
+            steps.append(DetectorStep(name: name, detector: detector, input: input, window: w, maxOutlierRate: rate))
         }
-        self.init(version: version, model: model, detectors: steps, window: try window(o["window"]), seed: seed)
+        var metrics: [MetricStep] = []
+        for m in o["metrics"]?.arrayValue ?? [] {
+            guard let name = m["name"]?.stringValue, let typeText = m["type"]?.stringValue, let kind = MetricStep.Kind(rawValue: typeText) else { throw bad("metric") }
+            func bounds(_ key: String) throws(PipelineError) -> [String: Double] {
+                var out: [String: Double] = [:]
+                for (k, v) in m[key]?.objectValue ?? [:] { guard let x = v.doubleValue else { throw bad("metric bound") }; out[k] = x }
+                return out
+            }
+            let w: WindowSpec? = (m["window"].map { $0.isNull } ?? true) ? nil : try window(m["window"])
+            metrics.append(MetricStep(name: name, kind: kind, positive: m["positive"]?.intValue,
+                                      reference: m["reference"]?.arrayValue?.compactMap(\.doubleValue),
+                                      alertBelow: try bounds("alert_below"), alertAbove: try bounds("alert_above"), window: w))
+        }
+        self.init(version: version, model: model, detectors: steps, metrics: metrics, window: try window(o["window"]), seed: seed)
     }
 }

@@ -28,12 +28,19 @@ extension PipelineSpec {
         public var input: Input
         /// Windows for this detector alone; `nil` to use the pipeline's.
         public var window: WindowSpec?
+        /// For an outlier detector: a window alerts when more than this fraction of its
+        /// instances are outliers (`max_outlier_rate:`; default ``defaultMaxOutlierRate``).
+        public var maxOutlierRate: Double?
 
-        public init(name: String, detector: String, input: Input = .inputs, window: WindowSpec? = nil) {
+        /// The outlier rate above which a window alerts when the spec gives none.
+        public static let defaultMaxOutlierRate = 0.1
+
+        public init(name: String, detector: String, input: Input = .inputs, window: WindowSpec? = nil, maxOutlierRate: Double? = nil) {
             self.name = name
             self.detector = detector
             self.input = input
             self.window = window
+            self.maxOutlierRate = maxOutlierRate
         }
     }
 }

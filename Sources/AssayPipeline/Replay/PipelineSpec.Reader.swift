@@ -10,8 +10,9 @@ extension PipelineSpec {
     struct Reader {
         let file: String
 
-        static let rootKeys = ["version", "model", "detectors", "window", "seed"]
-        static let detectorKeys = ["name", "detector", "input", "window"]
+        static let rootKeys = ["version", "model", "detectors", "metrics", "window", "seed"]
+        static let detectorKeys = ["name", "detector", "input", "window", "max_outlier_rate"]
+        static let metricKeys = ["name", "type", "positive", "reference", "alert_below", "alert_above", "window"]
         static let windowKeys = ["size", "duration", "mode", "step", "by"]
 
         // MARK: Places and errors
@@ -190,7 +191,27 @@ extension PipelineSpec {
                 }
                 try checkInputs(detectors, inputNodes)
             }
-            return PipelineSpec(version: Int(version), model: model, detectors: detectors, window: window, seed: seed)
+            var metrics: [MetricStep] = []
+            if let list = members["metrics"]?.value, !isNull(list) {
+                guard case .sequence(let items) = list else {
+                    throw error(list, "metrics", "expected a list of metrics, found \(describe(list))",
+                                "Write each metric as a list item starting with `- name:`")
+                }
+                guard items.count <= PipelineSpec.maximumDetectors else {
+                    throw error(list, "metrics", "\(items.count) metrics, more than the \(PipelineSpec.maximumDetectors) a pipeline may have",
+                                "Split the pipeline into several specs")
+                }
+                var names = Set(detectors.map(\.name))
+                for (i, item) in items.enumerated() {
+                    let (step, nameNode) = try metricStep(item, "metrics[\(i)]")
+                    guard names.insert(step.name).inserted else {
+                        throw error(nameNode, "metrics[\(i)].name", "the name '\(step.name)' is already taken by a detector or metric",
+                                    "Give each detector and metric its own name")
+                    }
+                    metrics.append(step)
+                }
+            }
+            return PipelineSpec(version: Int(version), model: model, detectors: detectors, metrics: metrics, window: window, seed: seed)
         }
 
         func modelSource(_ node: Node) throws(PipelineError) -> ModelSource {
@@ -219,12 +240,7 @@ extension PipelineSpec {
         func detectorStep(_ node: Node, _ path: String) throws(PipelineError) -> (DetectorStep, Node, Node?) {
             let members = try mapping(node, path, keys: Self.detectorKeys, what: "a detector")
             let nameNode = try required(members, "name", in: node, path, example: "name: drift")
-            let name = try string(nameNode, "\(path).name", what: "a name")
-            guard !name.isEmpty, name.count <= 64,
-                  name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" || $0 == "-") }) else {
-                throw error(nameNode, "\(path).name", "\(describe(nameNode)) is not a valid name",
-                            "Use up to 64 letters, digits, '_' and '-'")
-            }
+            let name = try validName(nameNode, path)
             let detectorNode = try required(members, "detector", in: node, path, example: "detector: detector:ks-reference")
             let detector = try string(detectorNode, "\(path).detector", what: "a detector artifact reference")
             try checkReference(detector, detectorNode, "\(path).detector")
@@ -248,7 +264,82 @@ extension PipelineSpec {
             if let windowNode = members["window"]?.value, !isNull(windowNode) {
                 window = try windowSpec(windowNode, "\(path).window")
             }
-            return (DetectorStep(name: name, detector: detector, input: input, window: window), nameNode, inputNode)
+            var maxOutlierRate: Double?
+            if let node = members["max_outlier_rate"]?.value, !isNull(node) {
+                let rate = try number(node, "\(path).max_outlier_rate", what: "a fraction between 0 and 1")
+                guard rate >= 0, rate < 1 else {
+                    throw error(node, "\(path).max_outlier_rate", "\(describe(node)) is not in [0, 1)", "Give the largest fraction of outliers a window may hold, e.g. 0.1")
+                }
+                maxOutlierRate = rate
+            }
+            return (DetectorStep(name: name, detector: detector, input: input, window: window, maxOutlierRate: maxOutlierRate), nameNode, inputNode)
+        }
+
+        /// A finite number written plainly (`0.9`, `1e-3`, `2`).
+        func number(_ node: Node, _ path: String, what: String) throws(PipelineError) -> Double {
+            guard case .scalar(let s) = node, s.style == .plain, let x = Double(s.string), x.isFinite else {
+                throw error(node, path, "expected \(what), found \(describe(node))", "Write \(what) as a plain number, without quotes")
+            }
+            return x
+        }
+
+        func validName(_ nameNode: Node, _ path: String) throws(PipelineError) -> String {
+            let name = try string(nameNode, "\(path).name", what: "a name")
+            guard !name.isEmpty, name.count <= 64,
+                  name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" || $0 == "-") }) else {
+                throw error(nameNode, "\(path).name", "\(describe(nameNode)) is not a valid name",
+                            "Use up to 64 letters, digits, '_' and '-'")
+            }
+            return name
+        }
+
+        func metricStep(_ node: Node, _ path: String) throws(PipelineError) -> (MetricStep, Node) {
+            let members = try mapping(node, path, keys: Self.metricKeys, what: "a metric")
+            let nameNode = try required(members, "name", in: node, path, example: "name: quality")
+            let name = try validName(nameNode, path)
+            let kinds = MetricStep.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+            let typeNode = try required(members, "type", in: node, path, example: "type: multiclass")
+            let typeText = try string(typeNode, "\(path).type", what: "a metric type (\(kinds))")
+            let aliases = ["multiclass-onehot": "multiclass", "multiclass-numeric": "multiclass", "binary-classification": "binary"]
+            guard let kind = MetricStep.Kind(rawValue: aliases[typeText] ?? typeText) else {
+                throw error(typeNode, "\(path).type", "unknown metric type \(describe(typeNode))", "Write one of \(kinds)")
+            }
+            var step = MetricStep(name: name, kind: kind)
+            if let p = members["positive"]?.value, !isNull(p) {
+                guard kind == .binary else { throw error(p, "\(path).positive", "'positive' applies to binary metrics only", "Remove it, or write `type: binary`") }
+                let (negative, magnitude) = try integer(p, "\(path).positive", what: "a label")
+                guard magnitude <= UInt64(Int32.max) else { throw error(p, "\(path).positive", "\(describe(p)) is too large for a label", "Give a small integer label") }
+                step.positive = negative ? -Int(magnitude) : Int(magnitude)
+            }
+            if let r = members["reference"]?.value, !isNull(r) {
+                guard kind == .kl else { throw error(r, "\(path).reference", "'reference' applies to kl metrics only", "Remove it, or write `type: kl`") }
+                guard case .sequence(let items) = r, !items.isEmpty, items.count <= 100_000 else {
+                    throw error(r, "\(path).reference", "expected a list of counts or frequencies per class, found \(describe(r))", "Write e.g. reference: [0.5, 0.3, 0.2]")
+                }
+                var values: [Double] = []
+                for (j, item) in items.enumerated() {
+                    let v = try number(item, "\(path).reference[\(j)]", what: "a count or frequency")
+                    guard v >= 0 else { throw error(item, "\(path).reference[\(j)]", "\(describe(item)) is negative", "Give counts or frequencies, zero or more") }
+                    values.append(v)
+                }
+                guard values.contains(where: { $0 > 0 }) else { throw error(r, "\(path).reference", "the reference distribution sums to zero", "Give at least one positive count") }
+                step.reference = values
+            } else if kind == .kl {
+                throw error(node, path, "a kl metric needs 'reference'", "Add the reference label distribution, e.g. `reference: [0.5, 0.3, 0.2]`")
+            }
+            func bounds(_ key: String) throws(PipelineError) -> [String: Double] {
+                guard let b = members[key]?.value, !isNull(b) else { return [:] }
+                let entries = try mapping(b, "\(path).\(key)", keys: step.figureNames, what: "a mapping of figures to bounds")
+                var out: [String: Double] = [:]
+                for (figure, member) in entries { out[figure] = try number(member.value, "\(path).\(key).\(figure)", what: "a bound") }
+                return out
+            }
+            step.alertBelow = try bounds("alert_below")
+            step.alertAbove = try bounds("alert_above")
+            if let windowNode = members["window"]?.value, !isNull(windowNode) {
+                step.window = try windowSpec(windowNode, "\(path).window")
+            }
+            return (step, nameNode)
         }
 
         /// Every `NAME.output` names a detector of the pipeline, and following inputs never

@@ -17,15 +17,19 @@ public struct PipelineSpec: Sendable, Hashable {
     public var model: ModelSource
     /// The detectors, in the order written; names are unique and inputs form no cycle.
     public var detectors: [DetectorStep]
+    /// The metrics servers, in the order written; names are unique among detectors and metrics.
+    public var metrics: [MetricStep]
     /// How the capture is cut into windows.
     public var window: WindowSpec
     /// The seed of the replay; each detector draws from it split by its name.
     public var seed: UInt64
 
-    public init(version: Int = PipelineSpec.currentVersion, model: ModelSource, detectors: [DetectorStep], window: WindowSpec, seed: UInt64 = 0) {
+    public init(version: Int = PipelineSpec.currentVersion, model: ModelSource, detectors: [DetectorStep], metrics: [MetricStep] = [],
+                window: WindowSpec, seed: UInt64 = 0) {
         self.version = version
         self.model = model
         self.detectors = detectors
+        self.metrics = metrics
         self.window = window
         self.seed = seed
     }

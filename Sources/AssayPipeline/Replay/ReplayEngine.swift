@@ -26,6 +26,9 @@ final class ReplayEngine {
         var alerts: [AlertRecord]
         var events: Int
         var rows: Int
+        /// How the truth joined the traffic: entries, duplicates, matched, and the request ids
+        /// that never appeared in the capture (kept and reported, never dropped silently).
+        var truth: JSONValue = .null
     }
 
     let plan: ReplayPlan
@@ -36,6 +39,10 @@ final class ReplayEngine {
     /// Called with the number of events read, now and then.
     var progress: ((Int) -> Void)?
 
+    /// Times of the model calls, CPU, memory: recorded beside the run, never hashed.
+    var measurement = RunMeasurement()
+    /// Request ids of the truth that met an event of the capture.
+    var matchedTruth = Set<String>()
     private var buffer: [ReplayEvent] = []
     private var bufferBase = 0
     private var outputsDone = 0
@@ -97,6 +104,7 @@ final class ReplayEngine {
             return outcome
         }
         outcome.events = count
+        measurement.events = count
         guard count > 0 else {
             throw PipelineError.invalidInput(place: plan.capture.short, problem: "the capture has no events", fix: "Replay a capture with traffic.")
         }
@@ -104,6 +112,15 @@ final class ReplayEngine {
         if computesOutputs { try computeOutputs(upTo: count) }
         try drain(&pending, ready: count)
         progress?(count)
+        if let truth = plan.truth {
+            let unmatched = truth.table.values.keys.filter { !matchedTruth.contains($0) }.sorted()
+            outcome.truth = .object([
+                "artifact": .string(truth.id.rawValue),
+                "entries": JSONValue(truth.table.entries), "duplicates": JSONValue(truth.table.duplicates),
+                "matched": JSONValue(matchedTruth.count), "unmatched": JSONValue(unmatched.count),
+                "unmatched_examples": .array(unmatched.prefix(10).map(JSONValue.string)),
+            ])
+        }
         return outcome
     }
 
@@ -186,7 +203,7 @@ final class ReplayEngine {
         bufferBase = index
     }
 
-    private func event(_ i: Int) -> ReplayEvent { buffer[i - bufferBase] }
+    func event(_ i: Int) -> ReplayEvent { buffer[i - bufferBase] }
 
     /// Runs the model on events `outputsDone..<end`, in chunks aligned on the event index.
     private func computeOutputs(upTo end: Int) throws {
@@ -217,7 +234,7 @@ final class ReplayEngine {
             guard case .tensor(let type, let shape) = onnx.inputs[0].kind else { fatalError("checked by the plan") }
             let name = onnx.inputs[0].name
             let input = try ModelOperations.inputTensor(x, name: name, type: type, shape: shape, place: "\(plan.capture.short): events from \(firstEvent)")
-            let outputs = try session!.run(inputs: [name: input], pool: DetectorOperations.pool)
+            let outputs = try measurement.timeCall { try session!.run(inputs: [name: input], pool: DetectorOperations.pool) }
             guard let value = outputs.first(where: { $0.name == output })?.value else {
                 throw PipelineError.invalidInput(place: "model \(id.short)", problem: "no output \(output)", fix: "")
             }
@@ -229,7 +246,7 @@ final class ReplayEngine {
             }
             let shape: [Int?]? = declared.shape.isEmpty ? nil : declared.shape.map { $0 < 0 ? nil : $0 }
             let input = try ModelOperations.inputTensor(x, name: declared.name, type: type, shape: shape, place: "\(plan.capture.short): events from \(firstEvent)")
-            let answer = try endpoint.infer([(declared.name, input)], id: "\(plan.capture.short)-\(firstEvent)")
+            let answer = try measurement.timeCall { try endpoint.infer([(declared.name, input)], id: "\(plan.capture.short)-\(firstEvent)") }
             let chosen = answer.outputs.first { $0.tensor.shape.count == 2 && $0.tensor.elementType != .string && $0.tensor.elementType != .bool }
                 ?? answer.outputs.first
             guard let chosen else { throw PipelineError.remote(url: endpoint.url, problem: "the answer has no outputs", fix: "Check the model server.") }
@@ -344,6 +361,8 @@ final class ReplayEngine {
             ])
             if alert { drafts.append((c, bytes, digest, result, data)) }
         }
+        let (metricDocs, breaches) = try metricDocuments(series: s, window: w, events: events, outputs: outputTensor)
+        for (name, doc) in metricDocs { componentDocs[name] = doc }
         let window = windowJSON(w, rows: rows)
         let windowDoc: JSONValue = .object([
             "format": .string("assay.replay-window.v1"),
@@ -360,6 +379,7 @@ final class ReplayEngine {
         if list.count <= w.index { list.append(contentsOf: Array(repeating: windowID, count: w.index + 1 - list.count)) }
         list[w.index] = windowID
         outcome.windows[s] = list
+        try raise(breaches, series: s, window: w, windowJSON: window, windowID: windowID)
 
         for (c, bytes, digest, result, data) in drafts {
             let evidence = try emit(bytes, "evidence", "matrix")
@@ -392,6 +412,40 @@ final class ReplayEngine {
                 windowStart: w.start?.description, windowEnd: w.end?.description,
                 statistic: figures.statistic, pValue: figures.pValue, threshold: figures.threshold,
                 evidence: evidence, result: windowID))
+        }
+    }
+
+    /// Records an alert for each bound a metric broke in the window.
+    private func raise(_ breaches: [MetricBreach], series s: Int, window w: CaptureWindow, windowJSON window: JSONValue, windowID: ArtifactID) throws {
+        for b in breaches {
+            let evidence = try emit(b.evidence, "evidence", "matrix")
+            // The artifact the figure rests on: the truth, or for a label-distribution metric the spec.
+            let basis = plan.truth.map(\.id) ?? specID
+            let kind = "metric." + b.metric.step.kind.rawValue
+            var doc: [String: JSONValue] = [:]
+            doc["format"] = .string("assay.alert.v1")
+            doc["component"] = .string(b.metric.name)
+            doc["metric"] = .string(b.metric.step.kind.rawValue)
+            doc["figure"] = .string(b.figure)
+            doc["value"] = ReplayEngine.number(b.value)
+            doc["bound"] = .double(b.bound)
+            doc["direction"] = .string(b.direction)
+            doc["truth"] = plan.truth.map { .string($0.id.rawValue) } ?? .null
+            doc["seed"] = JSONValue(plan.seed)
+            doc["spec"] = .string(specID.rawValue)
+            doc["capture"] = .string(plan.capture.rawValue)
+            doc["model"] = plan.model.id.map { .string($0.rawValue) } ?? .null
+            doc["series"] = JSONValue(s)
+            doc["window"] = window
+            doc["evidence"] = .string(evidence.rawValue)
+            doc["result"] = .string(windowID.rawValue)
+            doc["data"] = b.data
+            let alertID = try emit(try JSONValue.object(doc).canonicalBytes(), "alert", "alert")
+            outcome.alerts.append(AlertRecord(
+                id: alertID, run: runID, component: b.metric.name, detector: basis, detectorKind: kind,
+                windowIndex: w.index, firstEvent: w.events.lowerBound, endEvent: w.events.upperBound,
+                windowStart: w.start?.description, windowEnd: w.end?.description,
+                statistic: b.value, pValue: nil, threshold: b.bound, evidence: evidence, result: windowID))
         }
     }
 

@@ -31,8 +31,8 @@ public enum ReplayOperations {
     /// whose outputs are a document per window (kind `replay-window`), per alert the window's
     /// rows (kind `matrix`, role `evidence`) and the alert document (kind `alert`), and the
     /// replay document (kind `replay`, role `summary`). Alerts are rows of the lineage too.
-    public static func replay(in workspace: Workspace, specFile: String, capture reference: String, seed: UInt64? = nil,
-                              progress: ((Int) -> Void)? = nil) throws -> ReplayResult {
+    public static func replay(in workspace: Workspace, specFile: String, capture reference: String, truth truthReference: String? = nil,
+                              seed: UInt64? = nil, progress: ((Int) -> Void)? = nil) throws -> ReplayResult {
         let bytes: [UInt8]
         do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: specFile))) } catch {
             throw StoreError.fileNotFound(path: specFile)
@@ -54,8 +54,10 @@ public enum ReplayOperations {
             detectors[step.name] = try resolve(step.detector, kind: "detector", place: "\(specFile): detectors.\(step.name).detector", in: workspace,
                                                fix: "Fit one with `assay detector fit KIND --reference DATA --name NAME`.")
         }
+        let truth = try truthReference.map { try resolve($0, kinds: ["truth", "dataset", "file"], place: "--truth", in: workspace,
+                                                           fix: "Pass the truth file (request_id,truth CSV or JSON lines) or its artifact.") }
         let seed = seed ?? spec.seed
-        let plan = try ReplayPlan.build(spec: spec, capture: capture, model: modelID, detectors: detectors, seed: seed, workspace: workspace)
+        let plan = try ReplayPlan.build(spec: spec, capture: capture, model: modelID, detectors: detectors, truth: truth, seed: seed, workspace: workspace)
 
         // The spec is recorded once: a replay of a spec already stored reads that artifact.
         let specBytes = try spec.canonicalJSON.canonicalBytes()
@@ -76,6 +78,7 @@ public enum ReplayOperations {
         var inputs = [RunArtifact(role: "spec", id: specID), RunArtifact(role: "capture", id: plan.capture)]
         if let model = plan.model.id { inputs.append(RunArtifact(role: "model", id: model)) }
         for c in plan.components { inputs.append(RunArtifact(role: ReplayPlan.detectorRole(c.name), id: c.detector)) }
+        if let truth = plan.truth { inputs.append(RunArtifact(role: "truth", id: truth.id)) }
         return Recipe(operation: replayOperation.name, operationVersion: replayOperation.version,
                       parameters: .object(["spec": plan.spec.canonicalJSON]), seed: plan.seed, inputs: inputs)
     }
@@ -91,6 +94,7 @@ public enum ReplayOperations {
             let outcome = try engine.run()
             let summary = try run.addOutput(bytes: try summaryDocument(plan: plan, specID: specID, outcome: outcome).canonicalBytes(),
                                             role: "summary", kind: "replay")
+            run.setMeasurements(engine.measurement.document())
             let info = try run.commit(alerts: outcome.alerts)
             return (outcome, summary, info)
         } catch {
@@ -118,7 +122,7 @@ public enum ReplayOperations {
             "alerts": .array(outcome.alerts.map { a in
                 .object(["id": .string(a.id.rawValue), "component": .string(a.component), "window": JSONValue(a.windowIndex)])
             }),
-        ])
+        ].merging(outcome.truth.isNull ? [:] : ["truth": outcome.truth]) { a, _ in a })
     }
 
     /// Resolves `reference` to an artifact of one of `kinds`.

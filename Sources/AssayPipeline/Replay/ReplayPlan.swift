@@ -33,11 +33,29 @@ public struct ReplayPlan: Sendable {
         public var series: Int
     }
 
+    /// A metrics server of the pipeline.
+    public struct MetricComponent: Sendable {
+        public var name: String
+        public var step: PipelineSpec.MetricStep
+        /// Index into ``ReplayPlan/series``.
+        public var series: Int
+    }
+
+    /// The truth joined to the traffic by request id.
+    public struct Truth: Sendable {
+        public var id: ArtifactID
+        public var table: TruthTable
+    }
+
     public var spec: PipelineSpec
     public var capture: ArtifactID
     public var model: Model
     /// Components in execution order.
     public var components: [Component]
+    /// Metrics servers, in spec order.
+    public var metrics: [MetricComponent]
+    /// The truth, when the replay was given one.
+    public var truth: Truth?
     /// The distinct windowings: the pipeline's first, then each detector's own, in spec order.
     public var series: [WindowSpec]
     public var seed: UInt64
@@ -48,7 +66,7 @@ public struct ReplayPlan: Sendable {
     /// Builds the plan. `detector(name)` gives the artifact of each component; `model` the model
     /// artifact (ignored for `recorded`).
     static func build(spec: PipelineSpec, capture: ArtifactID, model modelID: ArtifactID?, detectors: [String: ArtifactID],
-                      seed: UInt64, workspace: Workspace) throws -> ReplayPlan {
+                      truth truthID: ArtifactID? = nil, seed: UInt64, workspace: Workspace) throws -> ReplayPlan {
         var model: Model = .recorded
         if case .recorded = spec.model {} else {
             guard let modelID else { throw PipelineError.invalidInput(place: "model", problem: "no model artifact", fix: "Name a model in the spec.") }
@@ -91,13 +109,27 @@ public struct ReplayPlan: Sendable {
             components.append(Component(name: step.name, detector: id, artifact: artifact, built: built, preprocessor: preprocessor,
                                         input: step.input, series: s))
         }
-        return ReplayPlan(spec: spec, capture: capture, model: model, components: components, series: series, seed: seed)
+        var metrics: [MetricComponent] = []
+        for step in spec.metrics {
+            let window = step.window ?? spec.window
+            let s: Int
+            if let i = series.firstIndex(of: window) { s = i } else { series.append(window); s = series.count - 1 }
+            metrics.append(MetricComponent(name: step.name, step: step, series: s))
+        }
+        var truth: Truth?
+        if let truthID {
+            truth = Truth(id: truthID, table: try TruthTable(bytes: try workspace.blobs.bytes(of: truthID), place: "truth \(truthID.short)"))
+        } else if let needy = spec.metrics.first(where: \.needsTruth) {
+            throw PipelineError.invalidInput(place: "metrics.\(needy.name)", problem: "a \(needy.kind.rawValue) metric needs the truth, and the replay has none",
+                                             fix: "Pass --truth FILE (request_id,truth CSV or JSON lines), or remove the metric.")
+        }
+        return ReplayPlan(spec: spec, capture: capture, model: model, components: components, metrics: metrics, truth: truth, series: series, seed: seed)
     }
 
     /// True when some component reads the model's outputs, or a model is named (its outputs are
     /// summarised per window).
     var needsOutputs: Bool {
-        if case .recorded = model { return components.contains { $0.input == .outputs } }
+        if case .recorded = model { return !metrics.isEmpty || components.contains { $0.input == .outputs } }
         return true
     }
 }

@@ -102,7 +102,8 @@ public enum Reproduction {
         }
         var detectors: [String: ArtifactID] = [:]
         for step in spec.detectors { detectors[step.name] = input(ReplayPlan.detectorRole(step.name)) }
-        let plan = try ReplayPlan.build(spec: spec, capture: capture, model: input("model"), detectors: detectors, seed: seed, workspace: workspace)
+        let plan = try ReplayPlan.build(spec: spec, capture: capture, model: input("model"), detectors: detectors, truth: input("truth"),
+                                        seed: seed, workspace: workspace)
 
         // Recompute, hashing instead of storing.
         let recordedOutputs = Set(run.outputs.map(\.id))

@@ -89,6 +89,17 @@ extension LineageDatabase {
                 CREATE INDEX alert_by_id ON alert(id);
                 """)
         }
+        m.registerMigration("v3-measurements") { db in
+            // How a run went (wall and CPU time, peak memory, model-call latencies, throughput):
+            // recorded beside the run, never inside its recipe or its outputs, so measuring never
+            // changes an id.
+            try db.execute(sql: """
+                CREATE TABLE measurement (
+                    run_id TEXT PRIMARY KEY REFERENCES run(id),
+                    document TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

@@ -113,3 +113,14 @@ extension Workspace {
         return out
     }
 }
+
+extension Workspace {
+    /// The measurements recorded with `run` (see ``RunRecorder/setMeasurements(_:)``), if any.
+    public func measurements(run: RunID) throws(StoreError) -> JSONValue? {
+        let text: String? = try database.read { db in
+            try String.fetchOne(db, sql: "SELECT document FROM measurement WHERE run_id = ?", arguments: [run.rawValue])
+        }
+        guard let text else { return nil }
+        do { return try JSONValue.parse(Array(text.utf8)) } catch { throw .database("malformed measurement of run \(run): \(error)") }
+    }
+}

@@ -26,6 +26,13 @@ public final class RunRecorder: @unchecked Sendable {
     private let started: Date
     private var outputs: [(RunArtifact, kind: String, size: Int64)] = []
     private var finished = false
+    private var measurementDocument: JSONValue?
+
+    /// Sets the run's measurements (times, memory, latencies), stored at commit beside the run
+    /// and never part of its recipe or outputs. See ``Workspace/measurements(run:)``.
+    public func setMeasurements(_ document: JSONValue) {
+        lock.withLock { measurementDocument = document }
+    }
 
     init(workspace: Workspace, recipe: Recipe) throws(StoreError) {
         self.workspace = workspace
@@ -111,6 +118,9 @@ public final class RunRecorder: @unchecked Sendable {
         } catch {
             throw .invalidRun("cannot encode run: \(error)")
         }
+        let measured = try lock.withLock { measurementDocument }.map { (m: JSONValue) throws(StoreError) -> String in
+            do { return try m.canonicalString } catch { throw .invalidRun("cannot encode measurements: \(error)") }
+        }
         let uniqueOutputs = Dictionary(outs.map { ($0.0, $0) }, uniquingKeysWith: { a, _ in a }).values.sorted { $0.0 < $1.0 }
         try workspace.database.write { db in
             for (artifact, kind, size) in uniqueOutputs {
@@ -135,6 +145,9 @@ public final class RunRecorder: @unchecked Sendable {
                 try Workspace.setName(db, name: name, to: target, at: ended, runID: id)
             }
             for alert in alerts { try AlertRecord.insert(alert, run: id, at: ended, in: db) }
+            if let measured, status == .succeeded {
+                try db.execute(sql: "INSERT OR REPLACE INTO measurement(run_id, document) VALUES (?, ?)", arguments: [id.rawValue, measured])
+            }
         }
         return RunInfo(id: id, operation: recipe.operation, operationVersion: recipe.operationVersion,
                        parameters: recipe.parameters, seed: recipe.seed, recipeDigest: recipeDigest,
