@@ -16,7 +16,8 @@ release: deps
 demo: build
 	scripts/demo.sh
 
-test: deps
+test:
+	@scripts/install-deps.sh prometheus
 	swift build --build-tests
 	swift test --skip-build
 	scripts/check-determinism.sh

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu system packages Assay builds against, if any is missing.
 # Safe to run repeatedly: it does nothing when everything is present.
+# Extra packages may be named as arguments (the tests add prometheus, for promtool).
 set -euo pipefail
 
-packages=(libsqlite3-dev libarchive-dev libssl-dev libcurl4 pkg-config time)
+packages=(libsqlite3-dev libarchive-dev libssl-dev libcurl4 pkg-config time "$@")
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -22,7 +22,7 @@ struct Assay: ParsableCommand {
         subcommands: [
             Init.self, Add.self, Cat.self, Show.self, Ls.self, Name.self,
             Log.self, Lineage.self, Fsck.self, Sample.self, ModelCommand.self, Predict.self, DetectorCommand.self, Detect.self, CaptureCommand.self, Corrupt.self,
-            Replay.self, Alerts.self, Reproduce.self, Keygen.self, Export.self, Verify.self,
+            Replay.self, Alerts.self, Metrics.self, Reproduce.self, Keygen.self, Export.self, Verify.self,
         ])
 }
 

@@ -21,6 +21,8 @@ public enum ReplayOperations {
         public var rows: Int
         /// Wall time of the replay; a measurement, never hashed.
         public var seconds: Double
+        /// How the truth joined the traffic (see the replay document's `truth`), or null.
+        public var truth: JSONValue = .null
     }
 
     /// Replays the capture `capture` (a reference) through the pipeline spec in the YAML file
@@ -70,7 +72,7 @@ public enum ReplayOperations {
         let started = Date()
         let (outcome, summary, info) = try record(plan: plan, specID: specID, in: workspace, progress: progress)
         return ReplayResult(run: info, summary: summary, spec: specID, plan: plan, windows: outcome.windows, alerts: outcome.alerts,
-                            events: outcome.events, rows: outcome.rows, seconds: Date().timeIntervalSince(started))
+                            events: outcome.events, rows: outcome.rows, seconds: Date().timeIntervalSince(started), truth: outcome.truth)
     }
 
     /// The replay run's recipe.

@@ -21,7 +21,9 @@ struct Replay: ParsableCommand {
             Examples:
               assay replay pipeline.yaml --capture capture:prod-2024-05-01
               assay replay pipeline.yaml --capture 3fa9c2 --seed 7 --json
+              assay replay pipeline.yaml --capture capture:prod --truth feedback.csv
               assay alerts --replay RUN
+              assay metrics RUN --format prometheus
             """)
 
     @Argument(help: "The pipeline spec (YAML).")
@@ -29,6 +31,9 @@ struct Replay: ParsableCommand {
 
     @Option(help: "The capture to replay: id, unique prefix or name.")
     var capture: String
+
+    @Option(help: ArgumentHelp("Ground truth joined by request id, for the spec's metrics: a file (request_id,truth CSV or JSON lines) or an artifact.", valueName: "file"))
+    var truth: String?
 
     @Option(help: "Seed of the replay (default: the spec's `seed`).")
     var seed: UInt64?
@@ -45,13 +50,24 @@ struct Replay: ParsableCommand {
                 return (try? f.read(upToCount: 1 << 16)).flatMap { Replay.eventCount([UInt8]($0)) }
             }
         }
-        let r = try ReplayOperations.replay(in: ws, specFile: spec, capture: capture, seed: seed) { n in
+        var truthID: String?
+        if let truth {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: truth, isDirectory: &isDirectory), !isDirectory.boolValue {
+                truthID = try ws.add(fileAt: truth, kind: "truth").artifact.id.rawValue
+            } else {
+                truthID = truth
+            }
+        }
+        let r = try ReplayOperations.replay(in: ws, specFile: spec, capture: capture, truth: truthID, seed: seed) { n in
             progress.update(count: n, total: captureTotal, unit: "events", started: started)
         }
         progress.finish()
         let perSecond = r.seconds > 0 ? Double(r.events) / r.seconds : 0
         let components = r.plan.components.map { c -> (String, String, Int, Int) in
             (c.name, c.artifact.kind, r.windows[c.series].count, r.alerts.filter { $0.component == c.name }.count)
+        } + r.plan.metrics.map { m -> (String, String, Int, Int) in
+            (m.name, "metric." + m.step.kind.rawValue, r.windows[m.series].count, r.alerts.filter { $0.component == m.name }.count)
         }
         if options.json {
             let doc: JSONValue = .object([
@@ -65,6 +81,7 @@ struct Replay: ParsableCommand {
                              "p_value": a.pValue.map { JSONValue($0) } ?? .null, "statistic": a.statistic.map { JSONValue($0) } ?? .null,
                              "threshold": a.threshold.map { JSONValue($0) } ?? .null])
                 }),
+                "truth": r.truth,
                 "seconds": JSONValue((r.seconds * 1000).rounded() / 1000),
                 "events_per_second": JSONValue(perSecond.rounded()),
             ])
@@ -73,12 +90,18 @@ struct Replay: ParsableCommand {
         }
         Output.line("replay \(r.run.id): \(r.events) events (\(r.rows) rows) of \(r.plan.capture.short), seed \(r.plan.seed)")
         Output.line("")
-        Output.line(Output.pad("detector", 24) + Output.pad("kind", 14) + Output.pad("windows", 9) + "alerts")
+        Output.line(Output.pad("detector", 24) + Output.pad("kind", 20) + Output.pad("windows", 9) + "alerts")
         for (name, kind, windows, alerts) in components {
-            Output.line(Output.pad(name, 24) + Output.pad(kind, 14) + Output.pad(String(windows), 9) + String(alerts))
+            Output.line(Output.pad(name, 24) + Output.pad(kind, 20) + Output.pad(String(windows), 9) + String(alerts))
         }
         if components.isEmpty { Output.line("(no detectors; \(r.windows.first?.count ?? 0) windows)") }
         Output.line("")
+        if let t = r.truth.objectValue {
+            let unmatched = t["unmatched"]?.intValue ?? 0
+            Output.line("truth: \(t["matched"]?.intValue ?? 0) of \(t["entries"]?.intValue ?? 0) entries joined to the traffic"
+                        + (unmatched > 0 ? "; \(unmatched) request id\(unmatched == 1 ? "" : "s") not in the capture (e.g. \((t["unmatched_examples"]?.arrayValue ?? []).prefix(3).compactMap(\.stringValue).joined(separator: ", ")))" : "")
+                        + ((t["duplicates"]?.intValue ?? 0) > 0 ? "; \(t["duplicates"]!.intValue!) duplicate ids (last kept)" : ""))
+        }
         Output.line(String(format: "%d alert%@ in %.2f s (%.0f events/s)", r.alerts.count, r.alerts.count == 1 ? "" : "s", r.seconds, perSecond))
         Output.line("replay document: \(r.summary.rawValue)")
         if !r.alerts.isEmpty { Output.line("list them: assay alerts --replay \(r.run.id)") }
