@@ -80,7 +80,11 @@ public enum DetectorOperations {
     /// `{"data": {is_drift, p_val, threshold, distance, distance_threshold}, "detector": id,
     /// "input": id, "meta": {"detector_type": "drift", "kind", "name", "version"}}`.
     public static func detect(in workspace: Workspace, detector: ArtifactID, input: ArtifactID, seed: UInt64) throws -> DetectResult {
-        let artifact = try DetectorArtifact.decode(try workspace.blobs.bytes(of: detector), place: detector.short)
+        let bytes = try workspace.blobs.bytes(of: detector)
+        if let outlier = try OutlierDetectorArtifact.decodeIfOutlier(bytes, place: detector.short) {
+            return try detectOutlier(in: workspace, detector: detector, artifact: outlier, input: input, seed: seed)
+        }
+        let artifact = try DetectorArtifact.decode(bytes, place: detector.short)
         let reference = try MatrixData.load(artifact.reference, from: workspace)
         let batch = try MatrixData.load(input, from: workspace)
         let built = try artifact.type.build(parameters: artifact.parameters, reference: reference.tensor, seed: artifact.seed, pool: DetectorOperations.pool)

@@ -41,6 +41,8 @@ final class ReplayEngine {
 
     /// Times of the model calls, CPU, memory: recorded beside the run, never hashed.
     var measurement = RunMeasurement()
+    /// The outlier detectors' states, carried from window to window (Mahalanobis learns online).
+    var outlierStates: [String: AnyOutlierDetector] = [:]
     /// Request ids of the truth that met an event of the capture.
     var matchedTruth = Set<String>()
     private var buffer: [ReplayEvent] = []
@@ -62,6 +64,41 @@ final class ReplayEngine {
         self.workspace = workspace
         self.emit = emit
         self.outcome = Outcome(windows: Array(repeating: [], count: plan.series.count), alerts: [], events: 0, rows: 0)
+        for c in plan.components { if case .outlier(let d) = c.built { outlierStates[c.name] = d } }
+    }
+
+    /// An outlier detector's part of a window document: threshold, count and rate of outliers,
+    /// the largest and mean scores, the ten highest-scoring rows (with their events and request
+    /// ids), digests of the rows scored and of the scores, and whether the rate is above the
+    /// component's `max_outlier_rate`.
+    func outlierDocument(_ c: ReplayPlan.Component, result: OutlierResult, events: [ReplayEvent], rows: ArtifactID, scores: ArtifactID) -> JSONValue {
+        let n = result.instanceScore.count
+        var eventOfRow: [Int] = []
+        eventOfRow.reserveCapacity(n)
+        for (k, e) in events.enumerated() { for _ in 0..<e.rows { eventOfRow.append(k) } }
+        let order = result.instanceScore.indices.sorted { a, b in
+            let x = result.instanceScore[a], y = result.instanceScore[b]
+            return x > y || (x == y && a < b)
+        }
+        var sum = 0.0
+        for v in result.instanceScore { sum += v }
+        let outliers = result.isOutlier.reduce(0, +)
+        let rate = result.outlierRate
+        return .object([
+            "detector": .string(c.detector.rawValue), "kind": .string(c.kind), "input": .string(c.input.text),
+            "rows": .string(rows.rawValue), "scores": .string(scores.rawValue),
+            "threshold": ReplayEngine.number(result.threshold),
+            "outliers": JSONValue(outliers), "outlier_rate": ReplayEngine.number(rate),
+            "max_outlier_rate": ReplayEngine.number(c.maxOutlierRate),
+            "max_score": ReplayEngine.number(order.first.map { result.instanceScore[$0] }),
+            "mean_score": ReplayEngine.number(n > 0 ? sum / Double(n) : nil),
+            "top": .array(order.prefix(10).map { r in
+                let e = events[eventOfRow.indices.contains(r) ? eventOfRow[r] : 0]
+                return .object(["row": JSONValue(r), "event": JSONValue(e.index), "request_id": e.requestID.map(JSONValue.string) ?? .null,
+                                "score": ReplayEngine.number(result.instanceScore[r]), "is_outlier": JSONValue(result.isOutlier[r])])
+            }),
+            "alert": .bool(rate > (c.maxOutlierRate ?? PipelineSpec.DetectorStep.defaultMaxOutlierRate)),
+        ])
     }
 
     private struct Stop: Error {}
@@ -319,6 +356,9 @@ final class ReplayEngine {
 
         var componentDocs: [String: JSONValue] = [:]
         var drafts: [(ReplayPlan.Component, [UInt8], ArtifactID, DriftResult, JSONValue)] = []
+        var outlierDrafts: [(component: ReplayPlan.Component, rows: [UInt8], digest: ArtifactID, scores: [UInt8], doc: JSONValue, rate: Double)] = []
+        // Per-row outputs of this window's outlier detectors, for components that watch them.
+        var rowOutputs: [String: (tensor: Tensor<Double>, bytes: [UInt8], digest: ArtifactID)] = [:]
         for c in plan.components where c.series == s {
             let x: Tensor<Double>
             let bytes: [UInt8]
@@ -329,8 +369,9 @@ final class ReplayEngine {
             case .outputs:
                 guard let outputTensor, let outputBytes else { fatalError("the plan computes outputs for these components") }
                 (x, bytes, digest) = (outputTensor, outputBytes, ArtifactID(digest: try SHA256.hash(outputBytes)))
-            case .component:
-                fatalError("the plan refuses chains on drift detectors")
+            case .component(let upstream):
+                guard let out = rowOutputs[upstream] else { fatalError("the plan orders components after the ones they watch, on the same windows") }
+                (x, bytes, digest) = out
             }
             if let (i, v) = x.firstNonFinite() {
                 let width = max(x.rowWidth, 1)
@@ -343,10 +384,36 @@ final class ReplayEngine {
                     fix: "Remove or impute missing values before importing the capture.")
             }
             var rng = SeededGenerator(seed: plan.seed).child("replay").child(c.name).child(String(w.index))
+            if case .outlier = c.built {
+                let result: OutlierResult
+                do {
+                    guard var detector = outlierStates[c.name] else { fatalError("every outlier component has a state") }
+                    result = try detector.predict(x, rng: &rng, pool: DetectorOperations.pool)
+                    outlierStates[c.name] = detector
+                } catch let error as PipelineError {
+                    throw error
+                } catch {
+                    throw PipelineError.invalidInput(place: "detectors.\(c.name), window \(w.index)", problem: "\(error)",
+                                                     fix: "Check that the detector was fitted on data shaped like the capture's \(c.input.text).")
+                }
+                if let bad = result.instanceScore.firstIndex(where: { !$0.isFinite }) {
+                    throw PipelineError.invalidInput(place: "detectors.\(c.name), window \(w.index), row \(bad)", problem: "the outlier score is \(result.instanceScore[bad])",
+                                                     fix: "The detector met values it cannot score; check the scale of the capture's \(c.input.text) against the reference.")
+                }
+                let scores = try Tensor(shape: [result.instanceScore.count, 1], scalars: result.instanceScore)
+                let scoreBytes = NPYFormat.encode(scores)
+                let scoreDigest = ArtifactID(digest: try SHA256.hash(scoreBytes))
+                rowOutputs[c.name] = (scores, scoreBytes, scoreDigest)
+                let doc = outlierDocument(c, result: result, events: events, rows: digest, scores: scoreDigest)
+                componentDocs[c.name] = doc
+                if doc["alert"]?.boolValue == true { outlierDrafts.append((c, bytes, digest, scoreBytes, doc, result.outlierRate)) }
+                continue
+            }
+            guard case .drift(let built) = c.built else { fatalError("drift or outlier") }
             let result: DriftResult
             do {
                 let xp = try c.preprocessor?.transform(x, pool: DetectorOperations.pool) ?? x
-                result = try c.built.detect(xp, rng: &rng)
+                result = try built.detect(xp, rng: &rng)
             } catch let error as PipelineError {
                 throw error
             } catch {
@@ -356,7 +423,7 @@ final class ReplayEngine {
             let data = try JSONValue.parse(try CanonicalJSON.encode(result))
             let alert = result.isDrift.any
             componentDocs[c.name] = .object([
-                "detector": .string(c.detector.rawValue), "kind": .string(c.artifact.kind), "input": .string(c.input.text),
+                "detector": .string(c.detector.rawValue), "kind": .string(c.kind), "input": .string(c.input.text),
                 "rows": .string(digest.rawValue), "data": data, "alert": .bool(alert),
             ])
             if alert { drafts.append((c, bytes, digest, result, data)) }
@@ -380,6 +447,36 @@ final class ReplayEngine {
         list[w.index] = windowID
         outcome.windows[s] = list
         try raise(breaches, series: s, window: w, windowJSON: window, windowID: windowID)
+        for d in outlierDrafts {
+            let evidence = try emit(d.rows, "evidence", "matrix")
+            precondition(evidence == d.digest, "evidence digest")
+            let scores = try emit(d.scores, "scores", "matrix")
+            var doc: [String: JSONValue] = [:]
+            doc["format"] = .string("assay.alert.v1")
+            doc["component"] = .string(d.component.name)
+            doc["detector"] = .string(d.component.detector.rawValue)
+            doc["detector_kind"] = .string(d.component.kind)
+            doc["detector_parameters"] = .object(d.component.parameters)
+            doc["input"] = .string(d.component.input.text)
+            doc["seed"] = JSONValue(plan.seed)
+            doc["spec"] = .string(specID.rawValue)
+            doc["capture"] = .string(plan.capture.rawValue)
+            doc["model"] = plan.model.id.map { .string($0.rawValue) } ?? .null
+            doc["series"] = JSONValue(s)
+            doc["window"] = window
+            doc["evidence"] = .string(evidence.rawValue)
+            doc["scores"] = .string(scores.rawValue)
+            doc["result"] = .string(windowID.rawValue)
+            doc["data"] = d.doc
+            doc["outlier_rate"] = ReplayEngine.number(d.rate)
+            doc["max_outlier_rate"] = ReplayEngine.number(d.component.maxOutlierRate)
+            let alertID = try emit(try JSONValue.object(doc).canonicalBytes(), "alert", "alert")
+            outcome.alerts.append(AlertRecord(
+                id: alertID, run: runID, component: d.component.name, detector: d.component.detector, detectorKind: d.component.kind,
+                windowIndex: w.index, firstEvent: w.events.lowerBound, endEvent: w.events.upperBound,
+                windowStart: w.start?.description, windowEnd: w.end?.description,
+                statistic: d.rate, pValue: nil, threshold: d.component.maxOutlierRate, evidence: evidence, result: windowID))
+        }
 
         for (c, bytes, digest, result, data) in drafts {
             let evidence = try emit(bytes, "evidence", "matrix")
@@ -389,8 +486,8 @@ final class ReplayEngine {
             doc["format"] = .string("assay.alert.v1")
             doc["component"] = .string(c.name)
             doc["detector"] = .string(c.detector.rawValue)
-            doc["detector_kind"] = .string(c.artifact.kind)
-            doc["detector_parameters"] = .object(c.artifact.parameters)
+            doc["detector_kind"] = .string(c.kind)
+            doc["detector_parameters"] = .object(c.parameters)
             doc["input"] = .string(c.input.text)
             doc["seed"] = JSONValue(plan.seed)
             doc["spec"] = .string(specID.rawValue)
@@ -407,7 +504,7 @@ final class ReplayEngine {
             let alertDoc = JSONValue.object(doc)
             let alertID = try emit(try alertDoc.canonicalBytes(), "alert", "alert")
             outcome.alerts.append(AlertRecord(
-                id: alertID, run: runID, component: c.name, detector: c.detector, detectorKind: c.artifact.kind,
+                id: alertID, run: runID, component: c.name, detector: c.detector, detectorKind: c.kind,
                 windowIndex: w.index, firstEvent: w.events.lowerBound, endEvent: w.events.upperBound,
                 windowStart: w.start?.description, windowEnd: w.end?.description,
                 statistic: figures.statistic, pValue: figures.pValue, threshold: figures.threshold,

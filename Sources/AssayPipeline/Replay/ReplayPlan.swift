@@ -23,11 +23,23 @@ public struct ReplayPlan: Sendable {
 
     /// A detector of the pipeline, ready to run.
     public struct Component: Sendable {
+        /// A drift detector (one result per window) or an outlier detector (a score per row).
+        enum Built: Sendable {
+            case drift(AnyDriftDetector)
+            case outlier(AnyOutlierDetector)
+        }
+
         public var name: String
         public var detector: ArtifactID
-        public var artifact: DetectorArtifact
-        var built: AnyDriftDetector
+        /// The detector's kind (`drift.ks`, `outlier.vae`) and parameters, from its artifact.
+        public var kind: String
+        public var parameters: [String: JSONValue]
+        var built: Built
         var preprocessor: Preprocessor?
+        /// For an outlier detector: the outlier rate above which a window alerts.
+        public var maxOutlierRate: Double?
+        /// Whether the component gives a value per row (outlier scores), which others may watch.
+        public var hasRowOutput: Bool { if case .outlier = built { return true } else { return false } }
         public var input: PipelineSpec.DetectorStep.Input
         /// Index into ``ReplayPlan/series``.
         public var series: Int
@@ -90,12 +102,33 @@ public struct ReplayPlan: Sendable {
             guard let id = detectors[step.name] else {
                 throw PipelineError.invalidInput(place: place, problem: "no detector artifact", fix: "Name a fitted detector.")
             }
+            let bytes = try workspace.blobs.bytes(of: id)
+            let window = step.window ?? spec.window
+            let s: Int
+            if let i = series.firstIndex(of: window) { s = i } else { series.append(window); s = series.count - 1 }
             if case .component(let upstream) = step.input {
-                throw PipelineError.invalidInput(
-                    place: place, problem: "reads \(upstream).output, but \(upstream) is a drift detector: it gives one result per window, not a value per event",
-                    fix: "Chain on the model (`input: outputs`), or on a detector with a per-event output such as outlier scores.")
+                guard let source = components.first(where: { $0.name == upstream }), source.hasRowOutput else {
+                    throw PipelineError.invalidInput(
+                        place: place, problem: "reads \(upstream).output, but \(upstream) is a drift detector: it gives one result per window, not a value per event",
+                        fix: "Chain on the model (`input: outputs`), or on a detector with a per-event output such as outlier scores.")
+                }
+                guard source.series == s else {
+                    throw PipelineError.invalidInput(place: place, problem: "reads \(upstream).output but has other windows than \(upstream)",
+                                                     fix: "Give both the same window (or neither its own), so each window's scores feed the same window downstream.")
+                }
             }
-            let artifact = try DetectorArtifact.decode(try workspace.blobs.bytes(of: id), place: "\(place): \(id.short)")
+            if let outlier = try OutlierDetectorArtifact.decodeIfOutlier(bytes, place: "\(place): \(id.short)") {
+                let rate = step.maxOutlierRate ?? PipelineSpec.DetectorStep.defaultMaxOutlierRate
+                components.append(Component(name: step.name, detector: id, kind: outlier.kind, parameters: outlier.parameters,
+                                            built: .outlier(try outlier.load(from: workspace)), preprocessor: nil, maxOutlierRate: rate,
+                                            input: step.input, series: s))
+                continue
+            }
+            if step.maxOutlierRate != nil {
+                throw PipelineError.invalidInput(place: "\(place).max_outlier_rate", problem: "applies to outlier detectors; \(step.name) is a drift detector",
+                                                 fix: "Remove max_outlier_rate from this detector.")
+            }
+            let artifact = try DetectorArtifact.decode(bytes, place: "\(place): \(id.short)")
             let reference = try MatrixData.load(artifact.reference, from: workspace)
             let built = try artifact.type.build(parameters: artifact.parameters, reference: reference.tensor, seed: artifact.seed, pool: DetectorOperations.pool)
             var preprocessor: Preprocessor?
@@ -103,11 +136,8 @@ public struct ReplayPlan: Sendable {
                 let state = try workspace.blobs.bytes(of: p.state)
                 preprocessor = try Preprocessor.load(type: p.type, bytes: state, place: p.state.short, workspace: workspace)
             }
-            let window = step.window ?? spec.window
-            let s: Int
-            if let i = series.firstIndex(of: window) { s = i } else { series.append(window); s = series.count - 1 }
-            components.append(Component(name: step.name, detector: id, artifact: artifact, built: built, preprocessor: preprocessor,
-                                        input: step.input, series: s))
+            components.append(Component(name: step.name, detector: id, kind: artifact.kind, parameters: artifact.parameters,
+                                        built: .drift(built), preprocessor: preprocessor, maxOutlierRate: nil, input: step.input, series: s))
         }
         var metrics: [MetricComponent] = []
         for step in spec.metrics {

@@ -10,7 +10,9 @@ struct Alerts: ParsableCommand {
             One line per alert: its id, the replay run, the detector (its name in the spec and \
             kind), the window (index and events), the statistic, the p-value and the threshold it \
             was compared with. For per-feature tests these are the figures of the feature with the \
-            smallest p-value. Newest replay first.
+            smallest p-value. An outlier alert shows the window's outlier rate against the \
+            component's max_outlier_rate; a metric alert the figure (accuracy, rmse, kl, …) against \
+            its bound. Newest replay first.
 
             Examples:
               assay alerts
@@ -43,11 +45,12 @@ struct Alerts: ParsableCommand {
             return
         }
         func number(_ v: Double?) -> String { v.map { String(format: "%.6g", $0) } ?? "-" }
-        Output.line(Output.pad("alert", 21) + Output.pad("replay", 38) + Output.pad("detector", 26) + Output.pad("window", 20)
+        let width = max(26, (alerts.map { $0.component.count + $0.detectorKind.count + 4 }.max() ?? 0))
+        Output.line(Output.pad("alert", 21) + Output.pad("replay", 38) + Output.pad("detector", width) + Output.pad("window", 20)
                     + Output.pad("statistic", 12) + Output.pad("p-value", 12) + "threshold")
         for a in alerts {
             let window = "\(a.windowIndex) [\(a.firstEvent),\(a.endEvent))"
-            Output.line(Output.pad(a.id.short, 21) + Output.pad(a.run.rawValue, 38) + Output.pad("\(a.component) (\(a.detectorKind))", 26)
+            Output.line(Output.pad(a.id.short, 21) + Output.pad(a.run.rawValue, 38) + Output.pad("\(a.component) (\(a.detectorKind))", width)
                         + Output.pad(window, 20) + Output.pad(number(a.statistic), 12) + Output.pad(number(a.pValue), 12) + number(a.threshold))
         }
         Output.line("\(alerts.count) alert\(alerts.count == 1 ? "" : "s")")

@@ -6,13 +6,16 @@ struct Detect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply a fitted detector to a batch (a recorded run).",
         discussion: """
-            Prints whether drift was detected; with --json, one object with Alibi Detect's fields \
-            (is_drift, p_val, threshold, distance, distance_threshold) and the detector, input, \
-            result and run ids.
+            For a drift detector, prints whether drift was detected; with --json, one object with \
+            Alibi Detect's fields (is_drift, p_val, threshold, distance, distance_threshold) and the \
+            detector, input, result and run ids. For an outlier detector, prints how many rows are \
+            outliers and the highest scores; with --json, Alibi Detect's fields (is_outlier, \
+            instance_score, feature_score, threshold) and the ids.
 
             Examples:
               assay detect detector:ks --input batch.csv
               assay detect detector:ks --input dataset:today --json
+              assay detect detector:vae --input batch.npy --json
             """)
 
     @Argument(help: "The detector: id, unique prefix or name.")
@@ -40,6 +43,14 @@ struct Detect: ParsableCommand {
             doc["result"] = .string(r.result.rawValue)
             doc["run"] = .string(r.run.id.rawValue)
             Output.bytes(try JSONValue.object(doc).canonicalBytes() + [0x0a])
+        } else if r.document["meta"]?["detector_type"]?.stringValue == "outlier" {
+            let data = r.document["data"]
+            let flags = (data?["is_outlier"]?.arrayValue ?? []).compactMap(\.intValue)
+            let scores = (data?["instance_score"]?.arrayValue ?? []).compactMap(\.doubleValue)
+            Output.line("outliers: \(flags.reduce(0, +)) of \(flags.count)  (\(r.document["meta"]?["name"]?.stringValue ?? "?"), result \(r.result.short), run \(r.run.id))")
+            Output.line("threshold: \(data?["threshold"]?.doubleValue.map { "\($0)" } ?? "?")")
+            let top = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }.prefix(5)
+            if !top.isEmpty { Output.line("highest: " + top.map { "row \($0 + 1): \(scores[$0])" }.joined(separator: ", ")) }
         } else {
             let data = r.document["data"]
             let drift = data?["is_drift"]

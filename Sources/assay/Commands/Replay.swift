@@ -65,7 +65,7 @@ struct Replay: ParsableCommand {
         progress.finish()
         let perSecond = r.seconds > 0 ? Double(r.events) / r.seconds : 0
         let components = r.plan.components.map { c -> (String, String, Int, Int) in
-            (c.name, c.artifact.kind, r.windows[c.series].count, r.alerts.filter { $0.component == c.name }.count)
+            (c.name, c.kind, r.windows[c.series].count, r.alerts.filter { $0.component == c.name }.count)
         } + r.plan.metrics.map { m -> (String, String, Int, Int) in
             (m.name, "metric." + m.step.kind.rawValue, r.windows[m.series].count, r.alerts.filter { $0.component == m.name }.count)
         }
