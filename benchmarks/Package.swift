@@ -16,6 +16,13 @@ let package = Package(
                 .product(name: "AssayNumerics", package: "Assay"),
             ]),
         .executableTarget(
+            name: "outlier-bench",
+            dependencies: [
+                .product(name: "AssayDetectors", package: "Assay"),
+                .product(name: "AssayPipeline", package: "Assay"),
+                .product(name: "AssayNumerics", package: "Assay"),
+            ]),
+        .executableTarget(
             name: "model-bench",
             dependencies: [
                 .product(name: "AssayModels", package: "Assay"),
