@@ -75,6 +75,10 @@ public enum ModelOperations {
                             inputs: [RunArtifact(role: "model", id: model), RunArtifact(role: "input", id: input)])
         var document: JSONValue = .null
         let (id, info) = try workspace.record(recipe) { run in
+            // Timings, CPU and memory: recorded beside the run, never hashed.
+            var measurement = RunMeasurement()
+            measurement.events = data.tensor.rank >= 1 ? data.tensor.shape[0] : 1
+            defer { run.setMeasurements(measurement.document()) }
             var outputs: [(String, ModelValue)] = []
             var reportedVersion: String?
             switch artifact {
@@ -85,7 +89,7 @@ public enum ModelOperations {
                 }
                 let tensor = try inputTensor(data.tensor, name: onnx.inputs[0].name, type: type, shape: shape, place: input.short)
                 let session = try InferenceSession(model: onnx)
-                outputs = try session.run(inputs: [onnx.inputs[0].name: tensor], pool: DetectorOperations.pool).map { ($0.name, $0.value) }
+                outputs = try measurement.timeCall { try session.run(inputs: [onnx.inputs[0].name: tensor], pool: DetectorOperations.pool) }.map { ($0.name, $0.value) }
             case .remote(let endpoint, let metadata):
                 guard let declared = metadata.inputs.first, metadata.inputs.count == 1 else {
                     throw PipelineError.invalidInput(place: endpoint.url, problem: "the model declares \(metadata.inputs.count) inputs",
@@ -96,7 +100,7 @@ public enum ModelOperations {
                 }
                 let shape: [Int?]? = declared.shape.isEmpty ? nil : declared.shape.map { $0 < 0 ? nil : $0 }
                 let tensor = try inputTensor(data.tensor, name: declared.name, type: type, shape: shape, place: input.short)
-                let answer = try endpoint.infer([(declared.name, tensor)], id: run.id.rawValue)
+                let answer = try measurement.timeCall { try endpoint.infer([(declared.name, tensor)], id: run.id.rawValue) }
                 reportedVersion = answer.modelVersion
                 outputs = answer.outputs.map { ($0.name, .tensor($0.tensor)) }
             }
