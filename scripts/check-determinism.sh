@@ -32,14 +32,16 @@ check() {  # label, fit args...
   local d1 d2 r1 r2 r3
   d1=$("$debug" detector fit "$@" --reference "$tmp/ref.csv" --workspace "$tmp/ws" --seed 5 --json | id_of detector)
   d2=$(ASSAY_THREADS=1 "$release" detector fit "$@" --reference "$tmp/ref.csv" --workspace "$tmp/ws" --seed 5 --json | id_of detector)
+  d3=$(ASSAY_THREADS=8 "$release" detector fit "$@" --reference "$tmp/ref.csv" --workspace "$tmp/ws" --seed 5 --json | id_of detector)
+  d4=$("$baseline" detector fit "$@" --reference "$tmp/ref.csv" --workspace "$tmp/ws" --seed 5 --json | id_of detector)
   r1=$("$debug" detect "$d1" --input "$tmp/x.csv" --workspace "$tmp/ws" --seed 3 --json | id_of result)
   r2=$(ASSAY_THREADS=1 "$release" detect "$d2" --input "$tmp/x.csv" --workspace "$tmp/ws" --seed 3 --json | id_of result)
   r3=$(ASSAY_THREADS=8 "$release" detect "$d2" --input "$tmp/x.csv" --workspace "$tmp/ws" --seed 3 --json | id_of result)
   r4=$("$baseline" detect "$d2" --input "$tmp/x.csv" --workspace "$tmp/ws" --seed 3 --json | id_of result)
-  if [ "$d1" = "$d2" ] && [ "$r1" = "$r2" ] && [ "$r2" = "$r3" ] && [ "$r3" = "$r4" ]; then
+  if [ "$d1" = "$d2" ] && [ "$d2" = "$d3" ] && [ "$d3" = "$d4" ] && [ "$r1" = "$r2" ] && [ "$r2" = "$r3" ] && [ "$r3" = "$r4" ]; then
     echo "same bytes: $label"
   else
-    echo "DIFFERENT: $label (detector $d1 / $d2, result $r1 / $r2 / $r3 / baseline $r4)"; failed=1
+    echo "DIFFERENT: $label (detector $d1 / $d2 / $d3 / baseline $d4, result $r1 / $r2 / $r3 / baseline $r4)"; failed=1
   fi
 }
 check ks ks
@@ -50,6 +52,11 @@ check mmd mmd --param n_permutations=50
 check lsdd lsdd --param n_permutations=50
 check "ks + pca" ks --preprocess pca:dim=2
 check "ks + uae" ks --preprocess uae:dim=3
+check mahalanobis mahalanobis
+check iforest iforest
+check knn knn
+check "ae (training)" ae --param epochs=5
+check "vae (training)" vae --param epochs=5 --param samples=3
 
 # Models: the same prediction bytes (same artifact id) in debug, release with 1 thread and release
 # with 8 threads, for every fixture model family.
@@ -111,9 +118,20 @@ with open(f"{d}/traffic.csv", "w") as f:
     for i, r in enumerate(body[600:1400]):
         v = r if i < 400 else [str(min(16, int(x) + 3)) for x in r]
         f.write(f"r{i:05d},{1700000000 + i * 7}," + ",".join(v) + "\n")
+open(f"{d}/scores-ref.csv", "w").write("s\n" + "".join(f"{random.gammavariate(8, 1)}\n" for _ in range(300)))
+labels = [r[64] for r in rows[1:]]
+random.seed(4)
+order = list(range(len(labels)))
+random.shuffle(order)
+with open(f"{d}/truth.csv", "w") as f:
+    f.write("request_id,truth\n")
+    for i, k in enumerate(order[600:1400]):
+        f.write(f"r{i:05d},{labels[k]}\n")
 PY
 "$debug" detector fit ks --reference "$tmp/ref-digits.csv" --name detector:replay-ks --workspace "$tmp/ws" >/dev/null
 "$debug" detector fit ks --reference "$tmp/ref-digits.csv" --preprocess "bbsd:model=$("$debug" model add "$fixtures/sklearn/mlp_digits.onnx" --workspace "$tmp/ws" --json | id_of model)" --name detector:replay-bbsd --workspace "$tmp/ws" >/dev/null
+"$debug" detector fit mahalanobis --reference "$tmp/ref-digits.csv" --param n_components=8 --name detector:replay-maha --workspace "$tmp/ws" >/dev/null
+"$debug" detector fit ks --reference "$tmp/scores-ref.csv" --name detector:replay-ks1 --workspace "$tmp/ws" >/dev/null
 "$debug" capture import "$tmp/traffic.csv" --format csv --name capture:replay --workspace "$tmp/ws" >/dev/null
 cat > "$tmp/spec.yaml" <<YAML
 version: 1
@@ -124,8 +142,12 @@ detectors:
   - {name: pixels, detector: detector:replay-ks}
   - {name: bbsd, detector: detector:replay-bbsd}
   - {name: pixels-by-time, detector: detector:replay-ks, window: {duration: 20m, mode: sliding, step: 10m}}
+  - {name: outliers, detector: detector:replay-maha, max_outlier_rate: 0.2}
+  - {name: outlier-drift, detector: detector:replay-ks1, input: outliers.output}
+metrics:
+  - {name: quality, type: multiclass, alert_below: {accuracy: 0.9}}
 YAML
-replay_ids() { "$@" replay "$tmp/spec.yaml" --capture capture:replay --workspace "$tmp/ws" --json | python3 -c "import json,sys; d=json.load(sys.stdin); print(d['replay'], len(d['alerts']), ' '.join(a['id'] for a in d['alerts']))"; }
+replay_ids() { "$@" replay "$tmp/spec.yaml" --capture capture:replay --truth "$tmp/truth.csv" --workspace "$tmp/ws" --json | python3 -c "import json,sys; d=json.load(sys.stdin); print(d['replay'], len(d['alerts']), ' '.join(a['id'] for a in d['alerts']))"; }
 p1=$(replay_ids "$debug")
 p2=$(ASSAY_THREADS=1 replay_ids "$release")
 p3=$(ASSAY_THREADS=8 replay_ids "$release")
