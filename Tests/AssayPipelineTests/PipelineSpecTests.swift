@@ -150,6 +150,63 @@ import Testing
 
     // MARK: Errors, each with its line
 
+    /// Metrics and max_outlier_rate parse, appear in the canonical form only when given (older
+    /// specs keep their digests), and read back from it.
+    @Test func metricsAndOutlierRatesRoundTrip() throws {
+        let text = """
+            version: 1
+            model: recorded
+            window: {size: 100}
+            detectors:
+              - {name: o, detector: detector:vae, max_outlier_rate: 0.05}
+              - {name: d, detector: detector:ks, input: o.output}
+            metrics:
+              - name: quality
+                type: multiclass-onehot
+                alert_below: {accuracy: 0.9, macro_f1: 0.8}
+              - {name: positive, type: binary, positive: 3, alert_below: {recall: 0.5}}
+              - {name: err, type: regression, alert_above: {rmse: 2.5}, window: {size: 50}}
+              - {name: labels, type: kl, reference: [5, 3, 2], alert_above: {kl: 0.1}}
+            """
+        let spec = try PipelineSpec.parse(yaml: text)
+        #expect(spec.detectors[0].maxOutlierRate == 0.05)
+        #expect(spec.detectors[1].maxOutlierRate == nil)
+        #expect(spec.metrics.map(\.kind) == [.multiclass, .binary, .regression, .kl])
+        #expect(spec.metrics[0].alertBelow == ["accuracy": 0.9, "macro_f1": 0.8])
+        #expect(spec.metrics[1].positive == 3)
+        #expect(spec.metrics[3].reference == [5, 3, 2])
+        let canonical = spec.canonicalJSON
+        let text2 = try canonical.canonicalString
+        #expect(text2.contains(#""max_outlier_rate":0.05"#))
+        #expect(text2.contains(#""metrics":[{"alert_above":{},"alert_below":{"accuracy":0.9,"macro_f1":0.8},"name":"quality","positive":null,"reference":null,"type":"multiclass","window":null}"#), "\(text2)")
+        let back = try PipelineSpec(canonical: canonical, place: "test")
+        #expect(back == spec)
+        // A spec without the new keys has exactly the canonical form it always had.
+        let old = try PipelineSpec.parse(yaml: "version: 1\nmodel: recorded\nwindow: {size: 5}\ndetectors:\n  - {name: a, detector: d}\n")
+        #expect(try old.canonicalJSON.canonicalString == #"{"detectors":[{"detector":"d","input":"inputs","name":"a","window":null}],"model":{"recorded":true},"seed":0,"version":1,"window":{"by":"count","mode":"tumbling","size":5,"step":5}}"#)
+    }
+
+    @Test(arguments: [
+        ("metrics:\n  - {name: q, type: accuracy}\n", "unknown metric type 'accuracy'"),
+        ("metrics:\n  - {name: q, type: binary, alert_below: {rmse: 1}}\n", "unknown key 'rmse'"),
+        ("metrics:\n  - {name: q, type: binary, alert_below: {f1: high}}\n", "expected a bound"),
+        ("metrics:\n  - {name: q, type: kl}\n", "needs 'reference'"),
+        ("metrics:\n  - {name: q, type: kl, reference: [-1, 2]}\n", "is negative"),
+        ("metrics:\n  - {name: q, type: kl, reference: [0, 0]}\n", "sums to zero"),
+        ("metrics:\n  - {name: q, type: multiclass, positive: 1}\n", "'positive' applies to binary metrics only"),
+        ("metrics:\n  - {name: q, type: binary, reference: [1]}\n", "'reference' applies to kl metrics only"),
+        ("metrics:\n  - {type: binary}\n", "missing 'name'"),
+        ("metrics: {name: q}\n", "expected a list of metrics"),
+        ("detectors:\n  - {name: q, detector: d}\nmetrics:\n  - {name: q, type: binary}\n", "already taken"),
+        ("detectors:\n  - {name: q, detector: d, max_outlier_rate: 1}\n", "is not in [0, 1)"),
+        ("detectors:\n  - {name: q, detector: d, max_outlier_rate: lots}\n", "expected a fraction"),
+    ])
+    func badMetricsAndRates(tail: String, fragment: String) {
+        let text = "version: 1\nmodel: recorded\nwindow: {size: 5}\n" + tail
+        #expect(throws: PipelineError.self) { try PipelineSpec.parse(yaml: text) }
+        do { _ = try PipelineSpec.parse(yaml: text) } catch { #expect("\(error)".contains(fragment), "\(error)") }
+    }
+
     @Test func unknownKeyNamesLineAndPath() {
         let message = failure("""
             version: 1
@@ -168,7 +225,7 @@ import Testing
 
     @Test(arguments: [
         // (spec, expected start of the message, expected part of the message)
-        ("version: 1\nmodel: recorded\nwindow: {size: 5}\nextra: 1\n", "spec.yaml: line 4, column 1:", "unknown key 'extra'. Valid keys: version, model, detectors, window, seed."),
+        ("version: 1\nmodel: recorded\nwindow: {size: 5}\nextra: 1\n", "spec.yaml: line 4, column 1:", "unknown key 'extra'. Valid keys: version, model, detectors, metrics, window, seed."),
         ("version: 1\nmodel: recorded\nwindow: {size: 5}\nmodel: x\n", "spec.yaml: line 2, column 1:", "duplicate key 'model' in one mapping"),
         ("model: recorded\nwindow: {size: 5}\n", "spec.yaml: line 1, column 1:", "missing 'version'. Add `version: 1`"),
         ("version: 2\nmodel: recorded\nwindow: {size: 5}\n", "spec.yaml: line 1, column 10, version:", "unsupported version"),
@@ -205,7 +262,7 @@ import Testing
         ("version: 1\nmodel: m\nwindow: {size: 5}\ndetectors:\n  - detector: d\n", "spec.yaml: line 5, column 5, detectors[0]:", "missing 'name'"),
         ("version: 1\nmodel: m\nwindow: {size: 5}\ndetectors:\n  - name: a\n", "spec.yaml: line 5, column 5, detectors[0]:", "missing 'detector'"),
         ("version: 1\nmodel: m\nwindow: {size: 5}\ndetectors:\n  - name: a b\n    detector: d\n", "spec.yaml: line 5, column 11, detectors[0].name:", "is not a valid name"),
-        ("version: 1\nmodel: m\nwindow: {size: 5}\ndetectors:\n  - name: a\n    detector: d\n    params: {}\n", "spec.yaml: line 7, column 5, detectors[0]:", "unknown key 'params'. Valid keys: name, detector, input, window."),
+        ("version: 1\nmodel: m\nwindow: {size: 5}\ndetectors:\n  - name: a\n    detector: d\n    params: {}\n", "spec.yaml: line 7, column 5, detectors[0]:", "unknown key 'params'. Valid keys: name, detector, input, window, max_outlier_rate."),
         ("version: 1\nmodel: m\nwindow: {size: 5}\ndetectors:\n  - name: a\n    detector: d\n  - name: a\n    detector: e\n", "spec.yaml: line 7, column 11, detectors[1].name:", "duplicate detector name 'a' (first on line 5)"),
         ("version: 1\nmodel: m\nwindow: {size: 5}\ndetectors:\n  - name: a\n    detector: d\n    input: features\n", "spec.yaml: line 7, column 12, detectors[0].input:", "unknown input 'features'"),
         ("version: 1\nmodel: m\nwindow: {size: 5}\ndetectors:\n  - name: a\n    detector: d\n    input: zz.output\n", "spec.yaml: line 7, column 12, detectors[0].input:", "no detector is named 'zz'"),
