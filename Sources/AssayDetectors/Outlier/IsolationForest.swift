@@ -209,7 +209,8 @@ public struct IsolationForest: Sendable, Codable, Equatable {
         }
         let forest = self
         let values = x.scalars
-        let body: @Sendable (Range<Int>) -> [Double] = { block in forest.scoreRows(values, block) }
+        let layout = scoringLayout()
+        let body: @Sendable (Range<Int>) -> [Double] = { block in forest.scoreRows(values, block, layout: layout) }
         let blocks = fixedBlocks(count: rows, size: 256)
         guard let pool, blocks.count > 1 else { return body(0..<rows) }
         return pool.map(blocks: blocks, body).flatMap { $0 }
@@ -222,27 +223,74 @@ public struct IsolationForest: Sendable, Codable, Equatable {
         OutlierResult(instanceScore: try score(x, pool: pool), threshold: threshold)
     }
 
-    private func scoreRows(_ values: [Double], _ block: Range<Int>) -> [Double] {
+    /// The forest laid out for scoring. A leaf is a node whose threshold is +∞ and whose
+    /// children are itself, so every row can walk exactly ``depthLimit`` steps without a branch
+    /// (finite values always stay at the leaf), and `leafValue` holds its path length
+    /// `Double(depth) + c(size)`, the same operation, so the same bits, as adding them while
+    /// walking.
+    struct ScoringLayout: Sendable {
+        var feature: [Int32]
+        /// Left and right child of node `n` at `2n` and `2n + 1`.
+        var children: [Int32]
+        var threshold: [Double]
+        var leafValue: [Double]
+    }
+
+    private func scoringLayout() -> ScoringLayout {
+        let count = feature.count
+        var layout = ScoringLayout(feature: [Int32](repeating: 0, count: count), children: [Int32](repeating: 0, count: 2 * count),
+                                   threshold: [Double](repeating: .infinity, count: count), leafValue: [Double](repeating: 0, count: count))
+        for root in roots {
+            var stack = [(root, 0)]
+            while let (node, depth) = stack.popLast() {
+                if feature[node] < 0 {
+                    layout.children[2 * node] = Int32(node)
+                    layout.children[2 * node + 1] = Int32(node)
+                    layout.leafValue[node] = Double(depth) + leafTail[node]
+                } else {
+                    layout.feature[node] = Int32(feature[node])
+                    layout.threshold[node] = threshold[node]
+                    layout.children[2 * node] = Int32(left[node])
+                    layout.children[2 * node + 1] = Int32(right[node])
+                    stack.append((left[node], depth + 1))
+                    stack.append((right[node], depth + 1))
+                }
+            }
+        }
+        return layout
+    }
+
+    /// Scores a block of rows tree by tree: all rows of the block walk a tree together, step by
+    /// step, without branches (independent walks overlap in the processor). Each row's path
+    /// lengths are still added in tree order, from +0.
+    private func scoreRows(_ values: [Double], _ block: Range<Int>, layout: ScoringLayout) -> [Double] {
         let d = featureCount
         let normalizer = Double(roots.count) * Self.averagePathLength(maxSamples)
         let ln2 = 0x1.62e42fefa39efp-1
-        var out: [Double] = []
-        out.reserveCapacity(block.count)
-        for r in block {
-            let base = r * d
-            var total = 0.0
+        let n = block.count
+        var totals = [Double](repeating: 0, count: n)
+        var current = [Int32](repeating: 0, count: n)
+        layout.feature.withUnsafeBufferPointer { f in
+        layout.children.withUnsafeBufferPointer { child in
+        layout.threshold.withUnsafeBufferPointer { t in
+        layout.leafValue.withUnsafeBufferPointer { leaf in
+        values.withUnsafeBufferPointer { x in
+        totals.withUnsafeMutableBufferPointer { total in
+        current.withUnsafeMutableBufferPointer { node in
+            let first = block.lowerBound * d
             for root in roots {
-                var node = root
-                var depth = 0
-                while feature[node] >= 0 {
-                    node = values[base + feature[node]] <= threshold[node] ? left[node] : right[node]
-                    depth += 1
+                for k in 0..<n { node[k] = Int32(root) }
+                for _ in 0..<depthLimit {
+                    for k in 0..<n {
+                        let m = Int(node[k])
+                        let v = x[first + k * d + Int(f[m])]
+                        node[k] = child[2 * m + (v > t[m] ? 1 : 0)]
+                    }
                 }
-                total += Double(depth) + leafTail[node]
+                for k in 0..<n { total[k] += leaf[Int(node[k])] }
             }
-            out.append(DeterministicMath.exp(-(total / normalizer) * ln2) - 0.5)
-        }
-        return out
+        }}}}}}}
+        return totals.map { DeterministicMath.exp(-($0 / normalizer) * ln2) - 0.5 }
     }
 
     // MARK: Codable
