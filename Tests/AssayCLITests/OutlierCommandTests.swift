@@ -158,7 +158,8 @@ import _AssayTestSupport
         try fails(["detector", "fit", "outlierz", "--reference", ref], "unknown detector kind")
         try fails(["detector", "fit", "knn", "--reference", ref, "--param", "kk=3"], "not a parameter of knn")
         try fails(["detector", "fit", "knn", "--reference", ref, "--param", "k=0"], "less than 1")
-        try fails(["detector", "fit", "knn", "--reference", ref, "--param", "k=50"], "k")
+        try fails(["detector", "fit", "knn", "--reference", ref, "--param", "k=50"], "ref.csv (sha256:")
+        try fails(["detector", "fit", "knn", "--reference", ref, "--param", "k=50"], "parameter k: 50 with 50 reference rows")
         try fails(["detector", "fit", "ae", "--reference", ref, "--param", "epochs=0"], "less than 1")
         try fails(["detector", "fit", "ae", "--reference", ref, "--param", "hidden=[0]"], "layer widths")
         try fails(["detector", "fit", "iforest", "--reference", ref, "--param", "n_estimators=0"], "less than 1")
@@ -171,6 +172,13 @@ import _AssayTestSupport
         try require(try assay(["detector", "fit", "knn", "--reference", ref, "--name", "detector:knn"]))
         try fails(["detect", "detector:knn", "--input", try dir.write("narrow.csv", "a,b\n1,2\n")], "fitted on 4")
         try fails(["detect", "detector:knn", "--input", try dir.write("bad.csv", "a,b,c,d\n1,2,inf,4\n")], "row 1, column 3")
+        // Values an autoencoder cannot score (float32 overflow) are named, in detect and in a replay.
+        try require(try assay(["detector", "fit", "ae", "--reference", ref, "--param", "epochs=2", "--name", "detector:ae"]))
+        try fails(["detect", "detector:ae", "--input", try dir.write("huge.csv", "a,b,c,d\n1,2,3,4\n1e39,0,0,0\n")], "input row 2, feature 0: 1e+39 is too large for float32")
+        let hugeCapture = try dir.write("hugecap.csv", "request_id,a,b,c,d\nr1,1,2,3,4\nr2,1e39,0,0,0\n")
+        try require(try assay(["capture", "import", hugeCapture, "--format", "csv", "--name", "capture:huge"]))
+        let aeSpec = try dir.write("ae.yaml", "version: 1\nmodel: recorded\nwindow: {size: 2}\ndetectors:\n  - {name: ae, detector: detector:ae}\n")
+        try fails(["replay", aeSpec, "--capture", "capture:huge"], "detectors.ae, window 0, input row 2, feature 0")
         // max_outlier_rate on a drift detector, and chaining on a drift detector.
         try require(try assay(["detector", "fit", "ks", "--reference", ref, "--name", "detector:ks"]))
         let traffic = try dir.write("traffic.csv", csv(rows(20, seed: 3), header: "request_id,a,b,c,d", prefix: { "r\($0)," }))

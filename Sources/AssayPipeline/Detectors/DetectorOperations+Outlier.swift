@@ -34,8 +34,8 @@ extension DetectorOperations {
         let fitted: AnyOutlierDetector
         do {
             fitted = try type.fit(parameters: resolved, reference: matrix, seed: seed, pool: pool, progress: progress)
-        } catch let error as DetectorError {
-            throw PipelineError.invalidInput(place: "\(type.rawValue) on \(source.short)", problem: "\(error)", fix: "Check the parameters and the reference data.")
+        } catch {
+            throw PipelineError.detector(error, place: "\(source.short): \(type.rawValue)", fix: "Check the parameters and the reference data.")
         }
         let recipe = Recipe(operation: fitOperation.name, operationVersion: fitOperation.version,
                             parameters: .object(["type": .string(type.rawValue), "parameters": .object(resolved), "preprocess": .null]),
@@ -83,8 +83,8 @@ extension DetectorOperations {
         let (resultID, info) = try workspace.record(recipe) { run in
             var rng = SeededGenerator(seed: seed).child("detect").child(artifact.kind)
             let result: OutlierResult
-            do { result = try fitted.predict(x, rng: &rng, pool: pool) } catch let error as DetectorError {
-                throw PipelineError.invalidInput(place: input.short, problem: "\(error)", fix: "Check that the batch is shaped like the reference.")
+            do { result = try fitted.predict(x, rng: &rng, pool: pool) } catch {
+                throw PipelineError.detector(error, place: input.short, fix: "Check that the batch is shaped like the reference.")
             }
             document = .object([
                 "data": try outlierData(result),

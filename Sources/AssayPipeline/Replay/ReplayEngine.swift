@@ -390,11 +390,9 @@ final class ReplayEngine {
                     guard var detector = outlierStates[c.name] else { fatalError("every outlier component has a state") }
                     result = try detector.predict(x, rng: &rng, pool: DetectorOperations.pool)
                     outlierStates[c.name] = detector
-                } catch let error as PipelineError {
-                    throw error
                 } catch {
-                    throw PipelineError.invalidInput(place: "detectors.\(c.name), window \(w.index)", problem: "\(error)",
-                                                     fix: "Check that the detector was fitted on data shaped like the capture's \(c.input.text).")
+                    throw PipelineError.detector(error, place: "detectors.\(c.name), window \(w.index)",
+                                                 fix: "Check that the detector was fitted on data shaped like the capture's \(c.input.text).")
                 }
                 if let bad = result.instanceScore.firstIndex(where: { !$0.isFinite }) {
                     throw PipelineError.invalidInput(place: "detectors.\(c.name), window \(w.index), row \(bad)", problem: "the outlier score is \(result.instanceScore[bad])",
@@ -414,11 +412,9 @@ final class ReplayEngine {
             do {
                 let xp = try c.preprocessor?.transform(x, pool: DetectorOperations.pool) ?? x
                 result = try built.detect(xp, rng: &rng)
-            } catch let error as PipelineError {
-                throw error
             } catch {
-                throw PipelineError.invalidInput(place: "detectors.\(c.name), window \(w.index)", problem: "\(error)",
-                                                 fix: "Check that the detector was fitted on data shaped like the capture's \(c.input.text).")
+                throw PipelineError.detector(error, place: "detectors.\(c.name), window \(w.index)",
+                                             fix: "Check that the detector was fitted on data shaped like the capture's \(c.input.text).")
             }
             let data = try JSONValue.parse(try CanonicalJSON.encode(result))
             let alert = result.isDrift.any
