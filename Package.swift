@@ -35,6 +35,7 @@ let package = Package(
         .library(name: "AssayNumerics", targets: ["AssayNumerics"]),
         .library(name: "AssayModels", targets: ["AssayModels"]),
         .library(name: "AssayDetectors", targets: ["AssayDetectors"]),
+        .library(name: "AssayExplainers", targets: ["AssayExplainers"]),
         .library(name: "AssayPipeline", targets: ["AssayPipeline"]),
         .library(name: "AssayBundle", targets: ["AssayBundle"]),
     ],
@@ -96,6 +97,12 @@ let package = Package(
             dependencies: ["AssayNumerics"],
             swiftSettings: cpuSettings),
 
+        // MARK: Compute: explainers (anchors, Kernel SHAP) against any predictor, seeded
+        .target(
+            name: "AssayExplainers",
+            dependencies: ["AssayNumerics"],
+            swiftSettings: cpuSettings),
+
         // MARK: Pipeline: operations recorded as runs (the only Yams user: pipeline specs)
         .target(
             name: "AssayPipeline",
@@ -142,6 +149,10 @@ let package = Package(
         .testTarget(
             name: "AssayDetectorsTests",
             dependencies: ["AssayDetectors", "_AssayTestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "AssayExplainersTests",
+            dependencies: ["AssayExplainers", "_AssayTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "AssayPipelineTests",
