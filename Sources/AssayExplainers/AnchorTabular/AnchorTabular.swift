@@ -30,6 +30,10 @@ public struct AnchorTabular: Sendable {
     public let edges: [[Double]]
     /// The reference rows discretised: `binned[i * M + j]` is row i's bin (or category) of feature j.
     let binned: [Int]
+    /// `rowsByBin[j][b]`: the reference rows whose feature j is in bin b, ascending.
+    let rowsByBin: [[[Int]]]
+    /// Per feature, the smallest and largest reference value.
+    let minimum: [Double], maximum: [Double]
 
     /// The number of features, M.
     public var featureCount: Int { featureNames.count }
@@ -115,6 +119,19 @@ public struct AnchorTabular: Sendable {
         self.discPerc = discPerc
         self.edges = edges
         self.binned = binned
+        var rowsByBin: [[[Int]]] = []
+        var minimum: [Double] = [], maximum: [Double] = []
+        for j in 0..<m {
+            var rows = [[Int]](repeating: [], count: categoricalNames[j]?.count ?? edges[j].count + 1)
+            for i in 0..<n { rows[binned[i * m + j]].append(i) }
+            rowsByBin.append(rows)
+            let column = reference.column(j)
+            minimum.append(column.min() ?? 0)
+            maximum.append(column.max() ?? 0)
+        }
+        self.rowsByBin = rowsByBin
+        self.minimum = minimum
+        self.maximum = maximum
     }
 
     /// Whether feature `j` is categorical.
