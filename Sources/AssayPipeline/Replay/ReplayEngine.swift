@@ -48,7 +48,7 @@ final class ReplayEngine {
     private var buffer: [ReplayEvent] = []
     private var bufferBase = 0
     private var outputsDone = 0
-    private var session: InferenceSession?
+    private var runner: ModelRunner?
     private var width: Int?
     private var outcome: Outcome
     private var finished = false
@@ -109,7 +109,7 @@ final class ReplayEngine {
     }
 
     func run() throws -> Outcome {
-        if case .onnx(_, let onnx, _) = plan.model { session = try InferenceSession(model: onnx) }
+        if case .model(let r) = plan.model { runner = r }
         var cutters = try plan.series.map { (w: WindowSpec) throws(PipelineError) in try WindowCutter(spec: w) }
         var pending: [(series: Int, window: CaptureWindow)] = []
         let recorded = { if case .recorded = plan.model { return plan.needsOutputs } else { return false } }()
@@ -264,31 +264,9 @@ final class ReplayEngine {
     }
 
     private func modelOutputs(_ x: Tensor<Double>, firstEvent: Int) throws -> Tensor<Double> {
-        switch plan.model {
-        case .recorded:
-            fatalError("recorded outputs are read from the capture")
-        case .onnx(let id, let onnx, let output):
-            guard case .tensor(let type, let shape) = onnx.inputs[0].kind else { fatalError("checked by the plan") }
-            let name = onnx.inputs[0].name
-            let input = try ModelOperations.inputTensor(x, name: name, type: type, shape: shape, place: "\(plan.capture.short): events from \(firstEvent)")
-            let outputs = try measurement.timeCall { try session!.run(inputs: [name: input], pool: DetectorOperations.pool) }
-            guard let value = outputs.first(where: { $0.name == output })?.value else {
-                throw PipelineError.invalidInput(place: "model \(id.short)", problem: "no output \(output)", fix: "")
-            }
-            return try Preprocessor.matrix(of: value, output: output, place: "model \(id.short)")
-        case .remote(let id, let endpoint, let metadata):
-            guard let declared = metadata.inputs.first, metadata.inputs.count == 1,
-                  let type = InferenceProtocol.elementType(of: declared.datatype), type != .string, type != .bool else {
-                throw PipelineError.invalidInput(place: endpoint.url, problem: "the model does not declare one numeric input", fix: "A replay feeds each event's features as one tensor.")
-            }
-            let shape: [Int?]? = declared.shape.isEmpty ? nil : declared.shape.map { $0 < 0 ? nil : $0 }
-            let input = try ModelOperations.inputTensor(x, name: declared.name, type: type, shape: shape, place: "\(plan.capture.short): events from \(firstEvent)")
-            let answer = try measurement.timeCall { try endpoint.infer([(declared.name, input)], id: "\(plan.capture.short)-\(firstEvent)") }
-            let chosen = answer.outputs.first { $0.tensor.shape.count == 2 && $0.tensor.elementType != .string && $0.tensor.elementType != .bool }
-                ?? answer.outputs.first
-            guard let chosen else { throw PipelineError.remote(url: endpoint.url, problem: "the answer has no outputs", fix: "Check the model server.") }
-            _ = id
-            return try Preprocessor.matrix(of: .tensor(chosen.tensor), output: chosen.name, place: endpoint.url)
+        guard let runner else { fatalError("recorded outputs are read from the capture") }
+        return try measurement.timeCall {
+            try runner.outputs(x, place: "\(plan.capture.short): events from \(firstEvent)", requestID: "\(plan.capture.short)-\(firstEvent)")
         }
     }
 

@@ -9,14 +9,13 @@ public struct ReplayPlan: Sendable {
     /// Where predictions come from.
     public enum Model: Sendable {
         case recorded
-        /// An ONNX model and the output that stands for its predictions.
-        case onnx(ArtifactID, ONNXModel, output: String)
-        case remote(ArtifactID, RemoteModelEndpoint, InferenceProtocol.Metadata)
+        /// An ONNX model or a remote endpoint, ready to answer.
+        case model(ModelRunner)
 
         public var id: ArtifactID? {
             switch self {
             case .recorded: nil
-            case .onnx(let id, _, _), .remote(let id, _, _): id
+            case .model(let runner): runner.id
             }
         }
     }
@@ -82,18 +81,7 @@ public struct ReplayPlan: Sendable {
         var model: Model = .recorded
         if case .recorded = spec.model {} else {
             guard let modelID else { throw PipelineError.invalidInput(place: "model", problem: "no model artifact", fix: "Name a model in the spec.") }
-            switch try ModelArtifact.load(modelID, from: workspace) {
-            case .onnx(let onnx):
-                guard onnx.inputs.count == 1, case .tensor = onnx.inputs[0].kind else {
-                    throw PipelineError.invalidInput(place: "model \(modelID.short)", problem: "the model has \(onnx.inputs.count) inputs",
-                                                     fix: "A replay feeds each event's features as one tensor; export the model with a single tensor input.")
-                }
-                let output = try Preprocessor.defaultOutput(of: onnx, place: "model \(modelID.short)",
-                                                            fix: "A replay needs a model with a probabilities or scores output of shape [N, k].")
-                model = .onnx(modelID, onnx, output: output)
-            case .remote(let endpoint, let metadata):
-                model = .remote(modelID, endpoint, metadata)
-            }
+            model = .model(try ModelRunner.load(modelID, from: workspace, purpose: "A replay"))
         }
         var series: [WindowSpec] = [spec.window]
         var components: [Component] = []
