@@ -1,4 +1,4 @@
-import AssayExplainers
+@testable import AssayExplainers
 import AssayNumerics
 import Foundation
 import Testing
@@ -26,8 +26,28 @@ import Testing
             var feature: Int
             var threshold: Double
         }
+        struct Two: Decodable {
+            var features: [Int]
+            var thresholds: [Double]
+        }
+        struct AlibiRun: Decodable {
+            var seed: Int
+            var anchor: [String]
+            var precision: Double
+            var coverage: Double
+            var modelCalls: Int
+        }
+        struct AlibiCase: Decodable {
+            var model: String
+            var row: Int
+            var instance: [Double]
+            var label: Int
+            var runs: [AlibiRun]
+        }
         var versions: [String: String]
         var rule: Rule
+        var two: Two
+        var alibi: [AlibiCase]?
         var discretizer: [Table]
         var format: [Format]
     }
@@ -215,5 +235,145 @@ import Testing
         #expect(throws: ExplainerError.self) {
             try a.precision(of: [], for: instance, predictor: Predictor(inputWidth: 3) { $0 }, rng: &rng)
         }
+    }
+
+    // MARK: Explanations
+
+    /// "petal length (cm) > 4.35 and sepal width (cm) <= 3.0 ⇒ class 1", the fixture's "two".
+    static func twoFeatureRule(_ two: Fixture.Two) -> Predictor {
+        Predictor(inputWidth: 4) { t in
+            let out = (0..<t.rowCount).flatMap { i -> [Double] in
+                t[i, two.features[0]] > two.thresholds[0] && t[i, two.features[1]] <= two.thresholds[1] ? [0, 1] : [1, 0]
+            }
+            return try Tensor(shape: [t.rowCount, 2], scalars: out)
+        }
+    }
+
+    @Test func findsTheRulesAsAlibiDoes() throws {
+        let f = try Self.fixture()
+        let (x, names) = try Self.iris()
+        let a = try AnchorTabular(reference: x, featureNames: names)
+        let cases = try #require(f.alibi)
+        for c in cases {
+            let model = c.model == "two" ? Self.twoFeatureRule(f.two) : Self.rule(threshold: f.rule.threshold, feature: f.rule.feature)
+            var rng = SeededGenerator(seed: 7).child("explainers.anchor")
+            let e = try a.explain(c.instance, predictor: model, rng: &rng)
+            let alibi = c.runs.map(\.anchor)
+            #expect(alibi.allSatisfy { $0 == e.anchor }, "\(c.model) row \(c.row): \(e.anchor) vs Alibi \(alibi)")
+            #expect(e.prediction == c.label)
+            #expect(e.success)
+            #expect(e.precision >= 0.95)
+            // Precision and coverage within sampling error of Alibi's (different generators).
+            let alibiPrecision = c.runs.map(\.precision).reduce(0, +) / Double(c.runs.count)
+            let alibiCoverage = c.runs.map(\.coverage).reduce(0, +) / Double(c.runs.count)
+            #expect(abs(e.precision - alibiPrecision) <= 0.05)
+            #expect(abs(e.coverage - alibiCoverage) <= 0.05, "\(c.model) row \(c.row): \(e.coverage) vs \(alibiCoverage)")
+            // Coverage close to the true fraction of reference rows the anchor covers.
+            let truth = Double((0..<x.rowCount).count { i in
+                e.predicates.allSatisfy { $0.bins.contains(a.bin(x[i, $0.feature], feature: $0.feature)) }
+            }) / Double(x.rowCount)
+            #expect(abs(e.coverage - truth) < 0.02)
+            #expect(e.coveredFalse.isEmpty && !e.coveredTrue.isEmpty && e.coveredTrue.count <= 10)
+            #expect(e.modelCalls == model.calls)
+            #expect(e.samples + 1 == model.rows)
+            // About as many model calls as Alibi's search.
+            let alibiCalls = c.runs.map(\.modelCalls)
+            #expect(e.modelCalls <= 2 * (alibiCalls.max() ?? 0) && 2 * e.modelCalls >= (alibiCalls.min() ?? 0),
+                    "\(c.model) row \(c.row): \(e.modelCalls) calls vs Alibi \(alibiCalls)")
+            if c.model == "two" {
+                #expect(e.features == f.two.features)
+                continue
+            }
+            // One predicate on the rule's feature, on the rule's side of its threshold.
+            #expect(e.features == [f.rule.feature])
+            let edge = try #require(e.predicates.first)
+            #expect(e.predicates.count == 1 && edge.feature == f.rule.feature)
+            if c.label == 1 { #expect(a.edges[3][edge.bins.lowerBound - 1] >= f.rule.threshold) }
+            else { #expect(a.edges[3][edge.bins.upperBound] <= f.rule.threshold) }
+        }
+    }
+
+    @Test func sameSeedSameExplanation() throws {
+        let (x, names) = try Self.iris()
+        let a = try AnchorTabular(reference: x, featureNames: names)
+        // A rule on two features makes the search sample more.
+        let model = Predictor(inputWidth: 4) { t in
+            let out = (0..<t.rowCount).flatMap { i -> [Double] in t[i, 2] > 4.35 && t[i, 1] <= 3.0 ? [0, 1] : [1, 0] }
+            return try Tensor(shape: [t.rowCount, 2], scalars: out)
+        }
+        let instance = [6.3, 2.5, 5.0, 1.9]
+        var r1 = SeededGenerator(seed: 3), r2 = SeededGenerator(seed: 3), r3 = SeededGenerator(seed: 4)
+        let e1 = try a.explain(instance, predictor: model, rng: &r1)
+        let e2 = try a.explain(instance, predictor: model, rng: &r2)
+        #expect(e1 == e2)
+        #expect(e1.precision.bitPattern == e2.precision.bitPattern)
+        #expect(Set(e1.features) == [1, 2], "\(e1.anchor)")
+        #expect(e1.precision >= 0.95)
+        // Another seed: other samples, but the clear rule gives the same anchor.
+        let e3 = try a.explain(instance, predictor: model, rng: &r3)
+        #expect(Set(e3.anchor) == Set(e1.anchor))
+        let rule = Self.rule()
+        var r4 = SeededGenerator(seed: 99)
+        #expect(try a.explain([6.5, 3.2, 5.1, 2.0], predictor: rule, rng: &r4).anchor == ["petal width (cm) > 1.80"])
+    }
+
+    @Test func emptyAnchorWhenThePredictionNeverChanges() throws {
+        let (x, names) = try Self.iris()
+        let a = try AnchorTabular(reference: x, featureNames: names)
+        let constant = Predictor(inputWidth: 4) { t in try Tensor(shape: [t.rowCount, 1], scalars: [Double](repeating: 0.9, count: t.rowCount)) }
+        var rng = SeededGenerator(seed: 1)
+        let e = try a.explain(Array(x.row(0)), predictor: constant, rng: &rng)
+        #expect(e.anchor.isEmpty && e.predicates.isEmpty)
+        #expect(e.precision == 1 && e.coverage == 1 && e.success)
+        #expect(e.prediction == 1)
+        #expect(e.modelCalls == 2)
+    }
+
+    @Test func bestPrecisionWhenNoAnchorReachesTheThreshold() throws {
+        let (x, names) = try Self.iris()
+        let a = try AnchorTabular(reference: x, featureNames: names)
+        // A coin flip: no predicate makes the prediction stable.
+        final class Flip { var rng = SeededGenerator(seed: 8) }
+        let flip = Flip()
+        let coin = Predictor(inputWidth: 4) { t in
+            try Tensor(shape: [t.rowCount, 1], scalars: (0..<t.rowCount).map { _ in flip.rng.uniform() })
+        }
+        var rng = SeededGenerator(seed: 1)
+        let e = try a.explain(Array(x.row(0)), predictor: coin, maxAnchorSize: 2, rng: &rng)
+        #expect(!e.success)
+        #expect(e.precision < 0.95)
+        #expect((1...2).contains(e.predicates.count))
+    }
+
+    @Test func explanationBudgetAndBadInput() throws {
+        let (x, names) = try Self.iris()
+        let a = try AnchorTabular(reference: x, featureNames: names)
+        let bounded = Self.rule(maxCalls: 3)
+        var rng = SeededGenerator(seed: 1)
+        #expect(throws: ExplainerError.budgetExhausted(limit: 3, needed: "call 4")) {
+            try a.explain(Array(x.row(60)), predictor: bounded, rng: &rng)
+        }
+        #expect(bounded.calls == 3)
+        let ok = Self.rule()
+        #expect(throws: ExplainerError.self) { try a.explain([1, 2, 3], predictor: ok, rng: &rng) }
+        for t in [0.0, -0.1, 1.01, .nan] {
+            #expect(throws: ExplainerError.self) { try a.explain(Array(x.row(0)), predictor: ok, threshold: t, rng: &rng) }
+        }
+        #expect(throws: ExplainerError.self) { try a.explain(Array(x.row(0)), predictor: ok, delta: 0, rng: &rng) }
+        #expect(throws: ExplainerError.self) { try a.explain(Array(x.row(0)), predictor: ok, batchSize: 0, rng: &rng) }
+        #expect(throws: ExplainerError.self) { try a.explain(Array(x.row(0)), predictor: ok, beamSize: 0, rng: &rng) }
+        #expect(ok.calls == 0)
+        #expect(try a.explain(Array(x.row(0)), predictor: ok, threshold: 1, rng: &rng).precision == 1)
+    }
+
+    @Test func klBoundsBracketTheMean() {
+        typealias S = AnchorTabular.Search
+        for (p, level) in [(0.5, 0.1), (0.9, 0.02), (1.0, 0.05), (0.0, 0.3), (0.97, 0.001)] {
+            let lb = S.lowerBound(p, level: level), ub = S.upperBound(p, level: level)
+            #expect(lb <= p && p <= ub)
+            if p > 0 { #expect(abs(S.klBernoulli(p, lb) - level) < 1e-3 || lb == 0) }
+            if p < 1 { #expect(abs(S.klBernoulli(p, ub) - level) < 1e-3 || ub == 1) }
+        }
+        #expect(S.beta(arms: 1, t: 1, delta: 0.1) > S.beta(arms: 1, t: 1, delta: 0.2))
     }
 }
