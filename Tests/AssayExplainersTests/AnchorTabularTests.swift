@@ -376,4 +376,48 @@ import Testing
         }
         #expect(S.beta(arms: 1, t: 1, delta: 0.1) > S.beta(arms: 1, t: 1, delta: 0.2))
     }
+
+    @Test func widerBeamFindsTheSameRule() throws {
+        let f = try Self.fixture()
+        let (x, names) = try Self.iris()
+        let a = try AnchorTabular(reference: x, featureNames: names)
+        var r1 = SeededGenerator(seed: 21), r2 = SeededGenerator(seed: 21)
+        let e1 = try a.explain([6.3, 2.5, 4.9, 1.5], predictor: Self.twoFeatureRule(f.two), beamSize: 3, rng: &r1)
+        let e2 = try a.explain([6.3, 2.5, 4.9, 1.5], predictor: Self.twoFeatureRule(f.two), beamSize: 3, rng: &r2)
+        #expect(e1 == e2)
+        #expect(Set(e1.anchor) == ["petal length (cm) > 4.35", "sepal width (cm) <= 3.00"])
+        #expect(e1.success && e1.precision >= 0.95)
+        #expect(e1.partialPrecision.count == 2 && e1.partialCoverage.count == 2)
+        #expect(e1.partialCoverage[0] >= e1.partialCoverage[1])
+    }
+
+    @Test func categoricalAnchorsAndUnseenCategories() throws {
+        // Colour decides: class 1 for "blue" (code 2), which the reference never holds.
+        var rows: [[Double]] = []
+        for i in 0..<60 { rows.append([Double(i % 2), Double(i) / 10]) }
+        let x = try Tensor(rows: rows)
+        let a = try AnchorTabular(reference: x, featureNames: ["colour", "size"],
+                                  categoricalNames: [0: ["red", "green", "blue"]])
+        let log = RowLog()
+        let model = Predictor(inputWidth: 2) { t in
+            var out: [Double] = []
+            for i in 0..<t.rowCount {
+                log.rows.append(Array(t.row(i)))
+                out += t[i, 0] == 2 ? [0, 1] : [1, 0]
+            }
+            return try Tensor(shape: [t.rowCount, 2], scalars: out)
+        }
+        var rng = SeededGenerator(seed: 4)
+        let e = try a.explain([2, 3.3], predictor: model, rng: &rng)
+        #expect(e.anchor == ["colour = blue"])
+        #expect(e.prediction == 1 && e.precision == 1 && e.success)
+        // Alibi's coverage counts reference rows, none of which is blue.
+        #expect(e.coverage == 0)
+        // A category no reference row holds is set to the instance's in every conditioned sample.
+        #expect(log.rows.contains { $0[0] == 2 })
+        var green = SeededGenerator(seed: 4)
+        let g = try a.explain([1, 3.3], predictor: model, rng: &green)
+        #expect(g.prediction == 0 && g.success && g.precision >= 0.95)
+        #expect(g.anchor.isEmpty, "\(g.anchor)")
+    }
 }
