@@ -107,7 +107,7 @@ let package = Package(
         .target(
             name: "AssayPipeline",
             dependencies: [
-                "AssayStore", "AssayNumerics", "AssayModels", "AssayDetectors",
+                "AssayStore", "AssayNumerics", "AssayModels", "AssayDetectors", "AssayExplainers",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],

@@ -21,7 +21,7 @@ struct Assay: ParsableCommand {
         version: AssayVersion.current,
         subcommands: [
             Init.self, Add.self, Cat.self, Show.self, Ls.self, Name.self,
-            Log.self, Lineage.self, Fsck.self, Sample.self, ModelCommand.self, Predict.self, DetectorCommand.self, Detect.self, CaptureCommand.self, Corrupt.self,
+            Log.self, Lineage.self, Fsck.self, Sample.self, ModelCommand.self, Predict.self, DetectorCommand.self, Detect.self, ExplainerCommand.self, Explain.self, CaptureCommand.self, Corrupt.self,
             Replay.self, Alerts.self, Metrics.self, Reproduce.self, Keygen.self, Export.self, Verify.self,
         ])
 }

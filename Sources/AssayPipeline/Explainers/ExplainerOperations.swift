@@ -1,0 +1,224 @@
+import AssayExplainers
+import AssayNumerics
+import AssayStore
+
+/// The explainers `assay explainer fit` knows.
+public enum ExplainerKind: String, Sendable, CaseIterable {
+    case kernelSHAP = "kernel-shap"
+
+    /// Parameter names (Alibi Explain's and shap's).
+    public var parameterNames: [String] {
+        switch self {
+        case .kernelSHAP: ["nsamples", "link", "background"]
+        }
+    }
+
+    public var kind: String { "explainer." + rawValue.replacingOccurrences(of: "-", with: "_") }
+    public var version: Int { 1 }
+    /// Alibi Explain's class name.
+    public var alibiName: String {
+        switch self {
+        case .kernelSHAP: "KernelShap"
+        }
+    }
+}
+
+/// The document stored as a fitted explainer (canonical JSON):
+/// `{"assay":"explainer","background":"sha256:…","background_weights":[…],"columns":[…],
+/// "features":4,"format":1,"kind":"explainer.kernel_shap","model":"sha256:…","parameters":{…},
+/// "seed":0,"type":"kernel-shap","version":1}`. `background` is the (summarised) background
+/// rows as `.npy`.
+public struct ExplainerArtifact: Sendable {
+    public var type: ExplainerKind
+    public var parameters: [String: JSONValue]
+    public var model: ArtifactID
+    public var background: ArtifactID
+    public var backgroundWeights: [Double]
+    public var features: Int
+    public var columns: [String]?
+    public var seed: UInt64
+
+    static let marker = "explainer"
+
+    public func encoded() throws -> [UInt8] {
+        try JSONValue.object([
+            "assay": .string(Self.marker), "format": 1, "type": .string(type.rawValue), "kind": .string(type.kind),
+            "version": JSONValue(type.version), "parameters": .object(parameters), "model": .string(model.rawValue),
+            "background": .string(background.rawValue), "background_weights": .array(backgroundWeights.map(JSONValue.double)),
+            "features": JSONValue(features), "columns": columns.map { .array($0.map(JSONValue.string)) } ?? .null,
+            "seed": JSONValue(seed),
+        ]).canonicalBytes()
+    }
+
+    public static func decode(_ bytes: [UInt8], place: String) throws(PipelineError) -> ExplainerArtifact {
+        func bad(_ why: String) -> PipelineError {
+            .invalidInput(place: place, problem: "not an explainer (\(why))", fix: "Pass an explainer made by `assay explainer fit`, by name or id.")
+        }
+        guard let o = (try? JSONValue.parse(bytes))?.objectValue, o["assay"]?.stringValue == marker else { throw bad("no \"assay\": \"explainer\" marker") }
+        guard o["format"]?.intValue == 1, let typeText = o["type"]?.stringValue, let type = ExplainerKind(rawValue: typeText) else { throw bad("unknown format or type") }
+        guard o["version"]?.intValue == type.version else {
+            throw .invalidInput(place: place, problem: "was fitted by another version of \(type.rawValue)", fix: "Fit the explainer again.")
+        }
+        guard let parameters = o["parameters"]?.objectValue, let model = o["model"]?.stringValue.flatMap(ArtifactID.init(validating:)),
+              let background = o["background"]?.stringValue.flatMap(ArtifactID.init(validating:)),
+              let weights = o["background_weights"]?.arrayValue?.compactMap(\.doubleValue), let features = o["features"]?.intValue,
+              let seedText = o["seed"]?.integerDigits, let seed = UInt64(seedText) else { throw bad("missing or malformed fields") }
+        return ExplainerArtifact(type: type, parameters: parameters, model: model, background: background, backgroundWeights: weights,
+                                 features: features, columns: o["columns"]?.arrayValue?.compactMap(\.stringValue), seed: seed)
+    }
+}
+
+/// `assay explainer fit` and `assay explain`, as recorded runs.
+public enum ExplainerOperations {
+    public static let fitOperation = (name: "explainer.fit", version: 1)
+    public static let explainOperation = (name: "explain", version: 1)
+
+    public struct FitResult: Sendable {
+        public var explainer: ArtifactID
+        public var run: RunInfo
+        public var artifact: ExplainerArtifact
+    }
+
+    /// Fits an explainer of `type` for the model artifact `model` on the reference matrix
+    /// `source`: for Kernel SHAP, the background (all rows, or `background=N` k-means centres
+    /// weighted by cluster size, seeded, as `shap.kmeans`). One `explainer.fit` run: inputs the
+    /// model and the reference; outputs the background `.npy` and the explainer document.
+    public static func fit(in workspace: Workspace, type: ExplainerKind, model: ArtifactID, source: ArtifactID, name: String?,
+                           assignments: [String], seed: UInt64) throws -> FitResult {
+        if let name { try Workspace.validateName(name) }
+        let runner = try ModelRunner.load(model, from: workspace, purpose: "An explainer")
+        let data = try MatrixData.load(source, from: workspace)
+        let reference = data.tensor.rowMatrix()
+        if let (i, v) = reference.firstNonFinite() {
+            let w = max(reference.rowWidth, 1)
+            throw PipelineError.invalidInput(place: "\(source.short): row \(i / w + 1), column \(i % w + 1)", problem: "is \(v)", fix: "Remove or impute missing values first.")
+        }
+        if let width = runner.inputWidth, width != reference.rowWidth {
+            throw PipelineError.invalidInput(place: source.short, problem: "rows of \(reference.rowWidth) features; the model takes \(width)",
+                                             fix: "Pass reference data with the model's input columns.")
+        }
+        let p = try DetectorParameters(kind: type.rawValue, assignments: assignments)
+        try p.requireOnly(type.parameterNames)
+        var resolved: [String: JSONValue] = [:]
+        let summary: KernelSHAP.BackgroundSummary
+        if let b = p["background"], !b.isNull {
+            let n = try p.integer("background", default: 100, atLeast: 1)
+            summary = .kmeans(n)
+            resolved["background"] = JSONValue(n)
+        } else {
+            summary = .none
+            resolved["background"] = .null
+        }
+        resolved["link"] = .string(try p.choice("link", default: KernelSHAP.Link.identity).rawValue)
+        if let n = p["nsamples"], n.stringValue != "auto", !n.isNull {
+            resolved["nsamples"] = JSONValue(try p.integer("nsamples", default: 2048, atLeast: 2))
+        } else {
+            resolved["nsamples"] = .string("auto")
+        }
+        let shap: KernelSHAP
+        do {
+            shap = try KernelSHAP(background: reference, summary: summary, link: KernelSHAP.Link(rawValue: resolved["link"]!.stringValue!)!,
+                                  seed: seed)
+        } catch {
+            throw pipelineError(error, place: "\(source.short): kernel-shap")
+        }
+        let recipe = Recipe(operation: fitOperation.name, operationVersion: fitOperation.version,
+                            parameters: .object(["type": .string(type.rawValue), "parameters": .object(resolved)]), seed: seed,
+                            inputs: [RunArtifact(role: "model", id: model), RunArtifact(role: "reference", id: source)])
+        let run = try workspace.beginRun(recipe)
+        do {
+            let background = try run.addOutput(bytes: NPYFormat.encode(shap.background), role: "background", kind: "matrix")
+            let artifact = ExplainerArtifact(type: type, parameters: resolved, model: model, background: background,
+                                             backgroundWeights: shap.backgroundWeights, features: reference.rowWidth, columns: data.columns, seed: seed)
+            let id = try run.addOutput(bytes: try artifact.encoded(), role: "explainer", kind: "explainer")
+            let info = try run.commit(names: name.map { [$0: id] } ?? [:])
+            return FitResult(explainer: id, run: info, artifact: artifact)
+        } catch {
+            _ = try? run.fail(error)
+            throw error
+        }
+    }
+
+    /// An explainer's error as an input error at `place`, its own problem and fix kept.
+    static func pipelineError(_ error: any Error, place: String) -> PipelineError {
+        switch error as? ExplainerError {
+        case .budgetExhausted(let limit, let needed)?:
+            return .invalidInput(place: place, problem: "the explanation needs more than the \(limit) model calls allowed (\(needed))",
+                                 fix: "Raise --max-calls, or lower nsamples or the background size.")
+        case .modelFailed(let call, let problem)?:
+            return .invalidInput(place: place, problem: "the model failed on call \(call): \(problem)",
+                                 fix: "Check the model or its endpoint; the calls made are recorded with the failed run.")
+        case .invalidData(let where_, let problem, let fix)?:
+            return .invalidInput(place: "\(place), \(where_)", problem: problem, fix: fix)
+        case .invalidParameter(let name, let problem, let valid)?:
+            return .invalidInput(place: "\(place), parameter \(name)", problem: problem, fix: valid)
+        case nil:
+            if let p = error as? PipelineError { return p }
+            return .invalidInput(place: place, problem: "\(error)", fix: "Check the explainer and the rows.")
+        }
+    }
+
+    public struct ExplainResult: Sendable {
+        public var explanation: ArtifactID
+        public var document: JSONValue
+        public var run: RunInfo
+        public var modelCalls: Int
+    }
+
+    /// Explains the rows of the matrix artifact `input` with the explainer `explainer`, calling
+    /// its model at most `maxCalls` times, as one `explain` run whose output is the explanation
+    /// document (kind `explanation`): `{"data": {"shap_values": [output][row][feature],
+    /// "expected_value", "raw_prediction", "feature_names", "model_calls", "model_rows"},
+    /// "explainer", "input", "meta": {"name", "type", "version"}}`. `progress` gets the calls made.
+    public static func explain(in workspace: Workspace, explainer: ArtifactID, input: ArtifactID, maxCalls: Int?, seed: UInt64,
+                               progress: ((Int) -> Void)? = nil) throws -> ExplainResult {
+        let artifact = try ExplainerArtifact.decode(try workspace.blobs.bytes(of: explainer), place: explainer.short)
+        let runner = try ModelRunner.load(artifact.model, from: workspace, purpose: "An explainer")
+        let background = try MatrixData.load(artifact.background, from: workspace).tensor.rowMatrix()
+        let x = try MatrixData.load(input, from: workspace).tensor.rowMatrix()
+        guard x.rowWidth == artifact.features else {
+            throw PipelineError.invalidInput(place: input.short, problem: "rows of \(x.rowWidth) features; the explainer was fitted on \(artifact.features)",
+                                             fix: "Pass rows with the reference's columns\(artifact.columns.map { " (" + $0.prefix(8).joined(separator: ", ") + ")" } ?? "").")
+        }
+        if let (i, v) = x.firstNonFinite() {
+            let w = max(x.rowWidth, 1)
+            throw PipelineError.invalidInput(place: "\(input.short): row \(i / w + 1), column \(i % w + 1)", problem: "is \(v)", fix: "Remove or impute missing values first.")
+        }
+        let link = KernelSHAP.Link(rawValue: artifact.parameters["link"]?.stringValue ?? "identity") ?? .identity
+        let nsamples: KernelSHAP.SampleCount = artifact.parameters["nsamples"]?.intValue.map { .count($0) } ?? .auto
+        let recipe = Recipe(operation: explainOperation.name, operationVersion: explainOperation.version,
+                            parameters: .object(["max_calls": maxCalls.map { JSONValue($0) } ?? .null]), seed: seed,
+                            inputs: [RunArtifact(role: "explainer", id: explainer), RunArtifact(role: "model", id: artifact.model),
+                                     RunArtifact(role: "background", id: artifact.background), RunArtifact(role: "input", id: input)])
+        var document: JSONValue = .null
+        var calls = 0
+        let (id, info) = try workspace.record(recipe) { run in
+            let shap = try KernelSHAP(background: background, weights: artifact.backgroundWeights, nsamples: nsamples, link: link, seed: artifact.seed)
+            let predictor = Predictor(inputWidth: artifact.features, maxCalls: maxCalls) { rows in
+                try runner.outputs(rows, place: "\(input.short): explanation rows", requestID: "\(run.id)")
+            }
+            predictor.progress = progress
+            var rng = SeededGenerator(seed: seed).child("explain").child(artifact.type.kind)
+            let e: KernelSHAPExplanation
+            do { e = try shap.explain(x, predictor: predictor, rng: &rng) } catch {
+                throw pipelineError(error, place: "\(input.short): explainer \(explainer.short), after \(predictor.calls) model call\(predictor.calls == 1 ? "" : "s")")
+            }
+            calls = e.modelCalls
+            let names = artifact.columns ?? (0..<artifact.features).map { "f\($0)" }
+            document = .object([
+                "data": .object([
+                    "shap_values": .array(e.shapValues.map { .array($0.map { .array($0.map(JSONValue.double)) }) }),
+                    "expected_value": .array(e.expectedValue.map(JSONValue.double)),
+                    "raw_prediction": .array(e.rawPrediction.map { .array($0.map(JSONValue.double)) }),
+                    "feature_names": .array(names.map(JSONValue.string)),
+                    "model_calls": JSONValue(e.modelCalls), "model_rows": JSONValue(e.modelRows),
+                ]),
+                "explainer": .string(explainer.rawValue), "input": .string(input.rawValue),
+                "meta": .object(["name": .string(artifact.type.alibiName), "type": .string(artifact.type.rawValue),
+                                 "version": JSONValue(artifact.type.version), "link": .string(link.rawValue)]),
+            ])
+            return try run.addOutput(bytes: try document.canonicalBytes(), role: "explanation", kind: "explanation")
+        }
+        return ExplainResult(explanation: id, document: document, run: info, modelCalls: calls)
+    }
+}
