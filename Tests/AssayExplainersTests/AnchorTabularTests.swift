@@ -420,4 +420,23 @@ import Testing
         #expect(g.prediction == 0 && g.success && g.precision >= 0.95)
         #expect(g.anchor.isEmpty, "\(g.anchor)")
     }
+
+    @Test func emptyNumericalBinsDrawFromTheColumnRange() throws {
+        // With the 100th percentile as a cut, no reference row lies above the last cut.
+        let x = try Tensor(rows: (0..<40).map { [Double($0), Double($0 % 5)] })
+        let a = try AnchorTabular(reference: x, featureNames: ["a", "b"], discPerc: [50, 100])
+        #expect(a.edges[0] == [19.5, 39])
+        let instance = [45.0, 1.0]
+        let p = try a.predicates(for: instance)
+        #expect(a.describe([p[1]]) == ["a > 39.00"])
+        let log = RowLog()
+        let model = Predictor(inputWidth: 2) { t in
+            log.rows += (0..<t.rowCount).map { Array(t.row($0)) }
+            return try Tensor(shape: [t.rowCount, 1], scalars: [Double](repeating: 1, count: t.rowCount))
+        }
+        var rng = SeededGenerator(seed: 6)
+        #expect(try a.precision(of: [p[1]], for: instance, predictor: model, samples: 200, rng: &rng) == 1)
+        #expect(log.rows.dropFirst().allSatisfy { (0...39).contains($0[0]) })
+        #expect(Set(log.rows.dropFirst().map { $0[0] }).count > 100)
+    }
 }

@@ -64,8 +64,7 @@ extension AnchorTabular {
                 if !known.isEmpty { fillKnown(known, k: k, copy: copy, rng: &rng) }
                 for j in unknown {
                     for s in 0..<k {
-                        let v = fit.isCategorical(j) ? instance[j]
-                            : rng.uniform(in: fit.minimum[j]...fit.maximum[j])
+                        let v = fit.isCategorical(j) ? instance[j] : uniform(fit.minimum[j], fit.maximum[j], &rng)
                         rows[s * m + j] = v
                         bins[s * m + j] = fit.bin(v, feature: j)
                     }
@@ -78,6 +77,13 @@ extension AnchorTabular {
                 }
             }
             return Batch(rows: rows, bins: bins, bits: bits, count: k)
+        }
+
+        /// A uniform value in `[lo, hi]`, also when `hi − lo` overflows.
+        private func uniform(_ lo: Double, _ hi: Double, _ rng: inout SeededGenerator) -> Double {
+            if (hi - lo).isFinite { return rng.uniform(in: lo...hi) }
+            let u = rng.uniform()
+            return min(max(lo * (1 - u) + hi * u, lo), hi)
         }
 
         private func fillKnown(
