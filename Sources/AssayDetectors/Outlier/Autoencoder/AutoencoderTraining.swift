@@ -111,6 +111,13 @@ enum AutoencoderTraining {
         }
     }
 
+    /// Checks that trained convolution weights (if any) are finite.
+    static func checkFinite<T: NetworkScalar>(_ convolution: ConvolutionalNetwork<T>?) throws(DetectorError) {
+        if let convolution, !convolution.isFinite {
+            throw .invalidData(place: "training", problem: "a weight became infinite or NaN", fix: "Scale the features (for example to [0, 1]) or lower the learning rate.")
+        }
+    }
+
     /// Instances per block when scoring is spread over a pool.
     static let scoreBlockRows = 32
 

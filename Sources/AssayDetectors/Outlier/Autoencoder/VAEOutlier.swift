@@ -7,6 +7,9 @@ import AssayNumerics
 /// - **Network.** An encoder `features → hidden… (relu)`, two linear heads giving `μ` and
 ///   `log σ²` (``latentDimension`` each), the sample `z = μ + exp(½·log σ²)·ε` with `ε ~ N(0, I)`,
 ///   and a decoder `z → reversed hidden… (relu) → features` (linear, or sigmoid when asked).
+///   With a ``ConvolutionalEncoder`` the encoder starts with convolutions over the rows seen as
+///   NHWC images (`image → conv… (relu) → flatten → hidden…`), as the encoder of Alibi's CIFAR-10
+///   example; the decoder stays dense, with no transposed convolutions (see ``AutoencoderOutlier``).
 /// - **Loss** (Alibi's `elbo` with `cov_elbo = dict(sim=s)`, s = ``reconstructionScale``, 0.05 by
 ///   default, plus the KL term it adds):
 ///
@@ -34,7 +37,11 @@ public struct VAEOutlier: Detector, Equatable, Codable {
     public static let kind = "outlier.vae"
     public static let version = 1
 
-    /// `features → hidden…` (may have no layers: then the heads read the features).
+    /// The convolutional front end of the encoder, `image → … → flattened feature maps`; `nil`
+    /// for a dense VAE (and in detectors stored before it existed).
+    public let convolution: ConvolutionalNetwork<Float>?
+    /// `features → hidden…`, or `flattened feature maps → hidden…` after ``convolution`` (may
+    /// have no layers: then the heads read the features or the feature maps).
     public let encoder: DenseNetwork<Float>
     /// The `μ` head (linear).
     public let mean: DenseNetwork<Float>.Layer
@@ -55,22 +62,28 @@ public struct VAEOutlier: Detector, Equatable, Codable {
     public var outlierPercent: Double = 100
 
     /// The number of features per instance.
-    public var featureCount: Int { encoder.inputCount }
+    public var featureCount: Int { convolution?.inputCount ?? encoder.inputCount }
     /// The latent dimension.
     public var latentDimension: Int { mean.outputCount }
 
     /// Makes a detector from trained networks.
-    /// - Throws: ``DetectorError`` when the parts do not chain (`encoder → mean, logVariance →
-    ///   decoder → features`), `beta` is negative, or the scale is not positive.
-    public init(encoder: DenseNetwork<Float>, mean: DenseNetwork<Float>.Layer, logVariance: DenseNetwork<Float>.Layer,
-                decoder: DenseNetwork<Float>, beta: Double = 1, reconstructionScale: Double = 0.05, threshold: Double? = nil) throws(DetectorError) {
+    /// - Throws: ``DetectorError`` when the parts do not chain (`convolution → encoder → mean,
+    ///   logVariance → decoder → features`), `beta` is negative, or the scale is not positive.
+    public init(convolution: ConvolutionalNetwork<Float>? = nil, encoder: DenseNetwork<Float>, mean: DenseNetwork<Float>.Layer,
+                logVariance: DenseNetwork<Float>.Layer, decoder: DenseNetwork<Float>, beta: Double = 1, reconstructionScale: Double = 0.05,
+                threshold: Double? = nil) throws(DetectorError) {
+        if let convolution, encoder.inputCount != convolution.outputCount {
+            throw .invalidParameter(name: "vae", problem: "the encoder takes \(encoder.inputCount) features but the convolution gives \(convolution.outputCount)", valid: "Pass an encoder on the flattened output of the convolution.")
+        }
+        let features = convolution?.inputCount ?? encoder.inputCount
         guard mean.inputCount == encoder.outputCount, logVariance.inputCount == encoder.outputCount,
               mean.outputCount == logVariance.outputCount, decoder.inputCount == mean.outputCount,
-              decoder.outputCount == encoder.inputCount, mean.activation == .linear, logVariance.activation == .linear else {
-            throw .invalidParameter(name: "vae", problem: "the parts do not chain: encoder \(encoder.inputCount) → \(encoder.outputCount), μ \(mean.inputCount) → \(mean.outputCount), log σ² \(logVariance.inputCount) → \(logVariance.outputCount), decoder \(decoder.inputCount) → \(decoder.outputCount)", valid: "Pass linear heads on the encoder's outputs with equal sizes, and a decoder from that size back to the features.")
+              decoder.outputCount == features, mean.activation == .linear, logVariance.activation == .linear else {
+            throw .invalidParameter(name: "vae", problem: "the parts do not chain: features \(features), encoder \(encoder.inputCount) → \(encoder.outputCount), μ \(mean.inputCount) → \(mean.outputCount), log σ² \(logVariance.inputCount) → \(logVariance.outputCount), decoder \(decoder.inputCount) → \(decoder.outputCount)", valid: "Pass linear heads on the encoder's outputs with equal sizes, and a decoder from that size back to the features.")
         }
         try Self.checkBeta(beta)
         try Self.checkScale(reconstructionScale)
+        self.convolution = convolution
         self.encoder = encoder
         self.mean = mean
         self.logVariance = logVariance
@@ -104,26 +117,29 @@ public struct VAEOutlier: Detector, Equatable, Codable {
     ///   - hidden: the encoder's hidden sizes (relu), mirrored in the decoder; may be empty.
     ///   - latent: the latent dimension (the size of each head).
     ///   - outputActivation: the decoder's last activation, `.linear` (default) or `.sigmoid`.
+    ///   - convolution: for images, the convolution layers that start the encoder (see
+    ///     ``ConvolutionalEncoder``); `nil` (default) for a dense encoder.
     ///   - beta: the KL weight (Alibi's default 1).
     ///   - reconstructionScale: `cov_elbo`'s `sim` (default 0.05).
-    ///   - rng: its child streams give the weights (`"init"`, then `"encoder"`, `"mean"`,
-    ///     `"log_variance"`, `"decoder"`), shuffles and ε (`"epoch.e"`); it is not advanced.
-    ///   - Others as ``AutoencoderOutlier/train(x:hidden:latent:outputActivation:epochs:batchSize:learningRate:rng:pool:progress:)``.
+    ///   - rng: its child streams give the weights (`"init"`, then `"convolution"`, `"encoder"`,
+    ///     `"mean"`, `"log_variance"`, `"decoder"`), shuffles and ε (`"epoch.e"`); it is not advanced.
+    ///   - Others as ``AutoencoderOutlier/train(x:hidden:latent:outputActivation:convolution:epochs:batchSize:learningRate:rng:pool:progress:)``.
     /// - Throws: ``DetectorError`` as the autoencoder's, and for a negative `beta` or a
     ///   non-positive scale.
     public static func train(
         x: Tensor<Double>, hidden: [Int], latent: Int, outputActivation: NetworkActivation = .linear,
+        convolution: ConvolutionalEncoder? = nil,
         beta: Double = 1, reconstructionScale: Double = 0.05,
         epochs: Int = 20, batchSize: Int = 64, learningRate: Double = 1e-3,
         rng: inout SeededGenerator, pool: BlockPool?, progress: ((Int, Double) -> Void)? = nil
     ) throws(DetectorError) -> VAEOutlier {
-        try train(x: x, hidden: hidden, latent: latent, outputActivation: outputActivation, beta: beta, reconstructionScale: reconstructionScale,
-                  epochs: epochs, batchSize: batchSize, learningRate: learningRate, rng: rng, pool: pool,
+        try train(x: x, hidden: hidden, latent: latent, outputActivation: outputActivation, convolution: convolution, beta: beta,
+                  reconstructionScale: reconstructionScale, epochs: epochs, batchSize: batchSize, learningRate: learningRate, rng: rng, pool: pool,
                   parallelWork: DenseKernels.parallelWork, progress: progress)
     }
 
     static func train(
-        x: Tensor<Double>, hidden: [Int], latent: Int, outputActivation: NetworkActivation,
+        x: Tensor<Double>, hidden: [Int], latent: Int, outputActivation: NetworkActivation, convolution configuration: ConvolutionalEncoder? = nil,
         beta: Double, reconstructionScale: Double, epochs: Int, batchSize: Int, learningRate: Double,
         rng: SeededGenerator, pool: BlockPool?, parallelWork: Int, progress: ((Int, Double) -> Void)?
     ) throws(DetectorError) -> VAEOutlier {
@@ -133,17 +149,21 @@ public struct VAEOutlier: Detector, Equatable, Codable {
         guard outputActivation != .relu else {
             throw .invalidParameter(name: "output_activation", problem: "relu is not offered for the reconstruction", valid: "Pass linear or sigmoid.")
         }
+        try configuration?.check(features: nil)
         let (data, n, f) = try AutoencoderTraining.rows(x, place: "training data", features: nil)
+        try configuration?.check(features: f)
         let initRNG = rng.child("init")
-        let encoder = DenseNetwork<Float>.glorotUniform(widths: [f] + hidden, activations: hidden.map { _ in .relu }, generator: initRNG.child("encoder"))
-        let top = hidden.last ?? f
+        let convolution = configuration.map { ConvolutionalNetwork<Float>.glorotUniform($0, generator: initRNG.child("convolution")) }
+        let encoderInputs = convolution?.outputCount ?? f
+        let encoder = DenseNetwork<Float>.glorotUniform(widths: [encoderInputs] + hidden, activations: hidden.map { _ in .relu }, generator: initRNG.child("encoder"))
+        let top = hidden.last ?? encoderInputs
         var meanRNG = initRNG.child("mean")
         var logVarRNG = initRNG.child("log_variance")
         let meanHead = DenseNetwork<Float>.Layer(glorotUniformInputs: top, outputs: latent, activation: .linear, rng: &meanRNG)
         let logVarHead = DenseNetwork<Float>.Layer(glorotUniformInputs: top, outputs: latent, activation: .linear, rng: &logVarRNG)
         let decoder = DenseNetwork<Float>.glorotUniform(
             widths: [latent] + hidden.reversed() + [f], activations: hidden.map { _ in .relu } + [outputActivation], generator: initRNG.child("decoder"))
-        var trainer = VAETrainer(encoder: encoder, mean: meanHead, logVariance: logVarHead, decoder: decoder,
+        var trainer = VAETrainer(convolution: convolution, encoder: encoder, mean: meanHead, logVariance: logVarHead, decoder: decoder,
                                  batchCapacity: min(batchSize, n), learningRate: learningRate, beta: beta, scale: reconstructionScale)
         var noise = rng
         try AutoencoderTraining.runEpochs(data: data, rows: n, features: f, epochs: epochs, batchSize: batchSize, rng: rng, progress: progress) { batch, rows, epoch, batchIndex in
@@ -154,14 +174,15 @@ public struct VAEOutlier: Detector, Equatable, Codable {
             return loss
         }
         try AutoencoderTraining.checkFinite([trainer.encoder.network, trainer.meanHead.network, trainer.logVarianceHead.network, trainer.decoder.network])
+        try AutoencoderTraining.checkFinite(trainer.convolution?.network)
         let heads = trainer.headLayers
-        return try VAEOutlier(encoder: trainer.encoder.network, mean: heads.mean, logVariance: heads.logVariance,
+        return try VAEOutlier(convolution: trainer.convolution?.network, encoder: trainer.encoder.network, mean: heads.mean, logVariance: heads.logVariance,
                               decoder: trainer.decoder.network, beta: beta, reconstructionScale: reconstructionScale)
     }
 
     /// `μ` and `log σ²` for `rows` rows of `x`, serially.
     func encode(_ x: [Float], rows: Int) -> (mean: [Float], logVariance: [Float]) {
-        let h = encoder.apply(x, rows: rows)
+        let h = encoder.apply(convolution.map { $0.apply(x, rows: rows) } ?? x, rows: rows)
         var mu = [Float](repeating: 0, count: rows * latentDimension)
         var lv = mu
         mean.forward(h, rows: rows, into: &mu, pool: nil, parallelWork: .max)
@@ -259,14 +280,17 @@ public struct VAEOutlier: Detector, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case encoder, mean, logVariance = "log_variance", decoder, beta, reconstructionScale = "cov_elbo_sim"
+        case convolution, encoder, mean, logVariance = "log_variance", decoder, beta, reconstructionScale = "cov_elbo_sim"
         case threshold, samples, outlierPercent = "outlier_perc"
     }
 
+    /// Decodes a detector; a stored detector without `convolution` (dense, or stored before
+    /// convolutions existed) has none.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         do {
-            try self.init(encoder: c.decode(DenseNetwork<Float>.self, forKey: .encoder),
+            try self.init(convolution: c.decodeIfPresent(ConvolutionalNetwork<Float>.self, forKey: .convolution),
+                          encoder: c.decode(DenseNetwork<Float>.self, forKey: .encoder),
                           mean: c.decode(DenseNetwork<Float>.Layer.self, forKey: .mean),
                           logVariance: c.decode(DenseNetwork<Float>.Layer.self, forKey: .logVariance),
                           decoder: c.decode(DenseNetwork<Float>.self, forKey: .decoder),
@@ -283,9 +307,11 @@ public struct VAEOutlier: Detector, Equatable, Codable {
     }
 
     /// Encodes the networks, the training constants, `threshold` (`null` when not set),
-    /// `samples` and `outlier_perc`.
+    /// `samples` and `outlier_perc`; `convolution` only when there is one, so a dense detector
+    /// has the same bytes as before convolutions existed.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(convolution, forKey: .convolution)
         try c.encode(self.encoder, forKey: .encoder)
         try c.encode(mean, forKey: .mean)
         try c.encode(logVariance, forKey: .logVariance)
@@ -298,8 +324,10 @@ public struct VAEOutlier: Detector, Equatable, Codable {
     }
 }
 
-/// The VAE's training state: encoder, heads, decoder, Adam, and the batch's ε and intermediates.
+/// The VAE's training state: convolution (if any), encoder, heads, decoder, Adam, and the batch's
+/// ε and intermediates.
 struct VAETrainer<T: NetworkScalar>: Sendable {
+    var convolution: ConvolutionalTrainer<T>?
     var encoder: StackTrainer<T>
     var meanHead: StackTrainer<T>
     var logVarianceHead: StackTrainer<T>
@@ -317,13 +345,14 @@ struct VAETrainer<T: NetworkScalar>: Sendable {
     private var hiddenGradientFromMean: [T]
     private var hiddenGradientFromLogVariance: [T]
 
-    init(encoder: DenseNetwork<T>, mean: DenseNetwork<T>.Layer, logVariance: DenseNetwork<T>.Layer, decoder: DenseNetwork<T>,
-         batchCapacity: Int, learningRate: Double, beta: Double, scale: Double) {
+    init(convolution: ConvolutionalNetwork<T>? = nil, encoder: DenseNetwork<T>, mean: DenseNetwork<T>.Layer, logVariance: DenseNetwork<T>.Layer,
+         decoder: DenseNetwork<T>, batchCapacity: Int, learningRate: Double, beta: Double, scale: Double) {
+        self.convolution = convolution.map { ConvolutionalTrainer(network: $0, batchCapacity: batchCapacity) }
         self.encoder = StackTrainer(network: encoder, batchCapacity: batchCapacity)
         meanHead = StackTrainer(network: DenseNetwork(uncheckedInputCount: mean.inputCount, layers: [mean]), batchCapacity: batchCapacity)
         logVarianceHead = StackTrainer(network: DenseNetwork(uncheckedInputCount: logVariance.inputCount, layers: [logVariance]), batchCapacity: batchCapacity)
         self.decoder = StackTrainer(network: decoder, batchCapacity: batchCapacity)
-        adam = AdamOptimizer(slotSizes: self.encoder.slotSizes + meanHead.slotSizes + logVarianceHead.slotSizes + self.decoder.slotSizes,
+        adam = AdamOptimizer(slotSizes: (self.convolution?.slotSizes ?? []) + self.encoder.slotSizes + meanHead.slotSizes + logVarianceHead.slotSizes + self.decoder.slotSizes,
                              learningRate: learningRate)
         self.beta = beta
         self.scale = scale
@@ -351,8 +380,10 @@ struct VAETrainer<T: NetworkScalar>: Sendable {
     /// fills the gradients of the ELBO loss (see ``VAEOutlier``) and returns the loss, its sums
     /// taken in `Double`.
     mutating func computeGradients(_ batch: [T], rows: Int, pool: BlockPool?, parallelWork: Int) -> Double {
-        encoder.forward(batch, rows: rows, pool: pool, parallelWork: parallelWork)
-        let h = encoder.output(forInput: batch)
+        convolution?.forward(batch, rows: rows, pool: pool, parallelWork: parallelWork)
+        let encoderInput = convolution?.output ?? batch
+        encoder.forward(encoderInput, rows: rows, pool: pool, parallelWork: parallelWork)
+        let h = encoder.output(forInput: encoderInput)
         meanHead.forward(h, rows: rows, pool: pool, parallelWork: parallelWork)
         logVarianceHead.forward(h, rows: rows, pool: pool, parallelWork: parallelWork)
         let mu = meanHead.outputs[0], lv = logVarianceHead.outputs[0]
@@ -394,17 +425,32 @@ struct VAETrainer<T: NetworkScalar>: Sendable {
                 klSum += 1 + lv[i].doubleValue - m * m - ev[i].doubleValue
             }
         }
-        let needHidden = !encoder.network.layers.isEmpty
+        let hasHidden = !encoder.network.layers.isEmpty
+        let needHidden = hasHidden || convolution != nil
         meanHead.backward(input: h, rows: rows, inputGradient: &hiddenGradientFromMean, computeInputGradient: needHidden, pool: pool, parallelWork: parallelWork)
         logVarianceHead.backward(input: h, rows: rows, inputGradient: &hiddenGradientFromLogVariance, computeInputGradient: needHidden, pool: pool, parallelWork: parallelWork)
+        var none: [T] = []
         if needHidden {
             let a = hiddenGradientFromMean, b = hiddenGradientFromLogVariance
             let hiddenCount = rows * encoder.network.outputCount
-            encoder.withOutputGradient { g in
-                for i in 0..<hiddenCount { g[i] = a[i] + b[i] }
+            // ∂L/∂(convolution output), when there is a convolution: the encoder's input gradient,
+            // or the heads' directly when the encoder has no layer.
+            var convolutionGradient = convolution?.takeOutputGradient() ?? []
+            if hasHidden {
+                encoder.withOutputGradient { g in
+                    for i in 0..<hiddenCount { g[i] = a[i] + b[i] }
+                }
+                encoder.backward(input: encoderInput, rows: rows, inputGradient: &convolutionGradient,
+                                 computeInputGradient: convolution != nil, pool: pool, parallelWork: parallelWork)
+            } else {
+                for i in 0..<hiddenCount { convolutionGradient[i] = a[i] + b[i] }
             }
-            var none: [T] = []
-            encoder.backward(input: batch, rows: rows, inputGradient: &none, computeInputGradient: false, pool: pool, parallelWork: parallelWork)
+            if var conv = convolution {
+                convolution = nil  // the only reference now, so its buffers are written in place
+                conv.restoreOutputGradient(convolutionGradient)
+                conv.backward(input: batch, rows: rows, inputGradient: &none, computeInputGradient: false, pool: pool, parallelWork: parallelWork)
+                convolution = conv
+            }
         }
         let logNormalizer = Double(features) * (DeterministicMath.log(scale) + 0.5 * DeterministicMath.log(2 * Double.pi))
         let reconstruction = squares / (2 * scale * scale * Double(rows)) + logNormalizer
@@ -412,10 +458,12 @@ struct VAETrainer<T: NetworkScalar>: Sendable {
         return reconstruction + beta * kl
     }
 
-    /// One Adam step over the encoder, μ head, log σ² head and decoder, in that order.
+    /// One Adam step over the convolution, encoder, μ head, log σ² head and decoder, in that order.
     mutating func applyGradients() {
         adam.beginStep()
         var slot = 0
+        convolution?.applyGradients(&adam, firstSlot: slot)
+        slot += convolution?.slotSizes.count ?? 0
         encoder.applyGradients(&adam, firstSlot: slot)
         slot += encoder.slotSizes.count
         meanHead.applyGradients(&adam, firstSlot: slot)
@@ -427,13 +475,16 @@ struct VAETrainer<T: NetworkScalar>: Sendable {
 
     /// The parameter arrays in update order (for gradient checks).
     var parameters: [[T]] {
-        get { encoder.parameters + meanHead.parameters + logVarianceHead.parameters + decoder.parameters }
+        get { (convolution?.parameters ?? []) + encoder.parameters + meanHead.parameters + logVarianceHead.parameters + decoder.parameters }
         set {
             var k = 0
             func next(_ count: Int) -> [[T]] {
                 defer { k += count }
                 return Array(newValue[k..<(k + count)])
             }
+            let convolutionSlots = convolution?.slotSizes.count ?? 0
+            let convolutionParameters = next(convolutionSlots)
+            convolution?.parameters = convolutionParameters
             encoder.parameters = next(encoder.slotSizes.count)
             meanHead.parameters = next(2)
             logVarianceHead.parameters = next(2)
@@ -443,6 +494,6 @@ struct VAETrainer<T: NetworkScalar>: Sendable {
 
     /// The gradients in the order of ``parameters``.
     var parameterGradients: [[T]] {
-        encoder.parameterGradients + meanHead.parameterGradients + logVarianceHead.parameterGradients + decoder.parameterGradients
+        (convolution?.parameterGradients ?? []) + encoder.parameterGradients + meanHead.parameterGradients + logVarianceHead.parameterGradients + decoder.parameterGradients
     }
 }
