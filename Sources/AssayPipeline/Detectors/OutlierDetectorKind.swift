@@ -16,7 +16,8 @@ public enum OutlierDetectorKind: String, Sendable, CaseIterable, Codable {
     /// Parameter names this kind accepts.
     public var parameterNames: [String] {
         let common = ["threshold", "threshold_perc"]
-        let network = ["hidden", "latent_dim", "epochs", "batch_size", "learning_rate", "outlier_perc", "output_activation"]
+        let network = ["hidden", "latent_dim", "epochs", "batch_size", "learning_rate", "outlier_perc", "output_activation",
+                       "image_shape", "conv_filters", "conv_kernel", "conv_stride"]
         switch self {
         case .mahalanobis: return common + ["n_components", "std_clip", "start_clip", "max_n"]
         case .iforest: return common + ["n_estimators", "max_samples"]
@@ -100,6 +101,10 @@ public enum OutlierDetectorKind: String, Sendable, CaseIterable, Codable {
                 throw .invalidInput(place: "--param outlier_perc", problem: "must be above 0", fix: "Pass a percentage in (0, 100], e.g. 100.")
             }
             out["output_activation"] = .string(try p.choice("output_activation", default: NetworkActivation.linear).rawValue)
+            out["conv"] = try Self.convolution(p, features: features).map { c in
+                .object(["image_shape": .array(c.shape.map { JSONValue($0) }), "filters": .array(c.filters.map { JSONValue($0) }),
+                         "kernel": JSONValue(c.kernel), "stride": JSONValue(c.stride)])
+            } ?? .null
             if self == .vae {
                 out["samples"] = JSONValue(try p.integer("samples", default: 10, atLeast: 1))
                 out["beta"] = .double(try p.number("beta", default: 1, in: 0...1e6))
@@ -107,6 +112,50 @@ public enum OutlierDetectorKind: String, Sendable, CaseIterable, Codable {
             }
         }
         return out
+    }
+
+    /// The convolutional encoder asked for by `image_shape=HxWxC` and `conv_filters=[16,32]`
+    /// (`conv_kernel` default 4, `conv_stride` default 2), or nil.
+    static func convolution(_ p: DetectorParameters, features: Int) throws(PipelineError) -> ConvolutionalEncoder? {
+        let keys = ["image_shape", "conv_filters", "conv_kernel", "conv_stride"]
+        guard keys.contains(where: { p[$0] != nil }) else { return nil }
+        guard let shapeValue = p["image_shape"], let filtersValue = p["conv_filters"] else {
+            throw .invalidInput(place: "--param image_shape / conv_filters", problem: "a convolutional encoder needs both",
+                                fix: "Pass e.g. --param image_shape=8x8x1 --param conv_filters=[16,32].")
+        }
+        let dims = (shapeValue.stringValue ?? "").split(separator: "x").compactMap { Int($0) }
+        guard dims.count == 3, dims.allSatisfy({ $0 >= 1 && $0 <= 4096 }) else {
+            throw .invalidInput(place: "--param image_shape", problem: "expected HxWxC such as 32x32x3", fix: "Give the height, width and channels of each row's image.")
+        }
+        guard dims[0] * dims[1] * dims[2] == features else {
+            throw .invalidInput(place: "--param image_shape", problem: "\(dims[0])x\(dims[1])x\(dims[2]) is \(dims[0] * dims[1] * dims[2]) values; the rows have \(features)",
+                                fix: "Give the shape of the images the rows hold (channels last).")
+        }
+        let items = filtersValue.arrayValue ?? [filtersValue]
+        var filters: [Int] = []
+        for item in items {
+            guard let n = item.intValue, n >= 1, n <= 4096 else {
+                throw .invalidInput(place: "--param conv_filters", problem: "expected a list of filter counts such as [16,32]", fix: "Pass conv_filters=[16,32].")
+            }
+            filters.append(n)
+        }
+        guard !filters.isEmpty, filters.count <= 8 else {
+            throw .invalidInput(place: "--param conv_filters", problem: "give 1 to 8 layers", fix: "Pass conv_filters=[16,32].")
+        }
+        let kernel = try p.integer("conv_kernel", default: 4, atLeast: 1)
+        let stride = try p.integer("conv_stride", default: 2, atLeast: 1)
+        guard kernel <= min(dims[0], dims[1]), stride <= kernel else {
+            throw .invalidInput(place: "--param conv_kernel", problem: "a \(kernel)×\(kernel) kernel with stride \(stride) does not fit \(dims[0])×\(dims[1]) images",
+                                fix: "Use a kernel no larger than the image and a stride no larger than the kernel.")
+        }
+        return ConvolutionalEncoder(shape: dims, filters: filters, kernel: kernel, stride: stride)
+    }
+
+    /// The stored `conv` parameter back as an encoder.
+    static func convolution(_ value: JSONValue?) -> ConvolutionalEncoder? {
+        guard let o = value?.objectValue, let shape = o["image_shape"]?.arrayValue?.compactMap(\.intValue),
+              let filters = o["filters"]?.arrayValue?.compactMap(\.intValue), let kernel = o["kernel"]?.intValue, let stride = o["stride"]?.intValue else { return nil }
+        return ConvolutionalEncoder(shape: shape, filters: filters, kernel: kernel, stride: stride)
     }
 
     /// Fits the detector on `reference` and settles its threshold.
@@ -136,6 +185,7 @@ public enum OutlierDetectorKind: String, Sendable, CaseIterable, Codable {
             var ae = try AutoencoderOutlier.train(
                 x: reference, hidden: (p["hidden"]?.arrayValue ?? []).compactMap(\.intValue), latent: try reader.integer("latent_dim", default: 2, atLeast: 1),
                 outputActivation: try reader.choice("output_activation", default: NetworkActivation.linear),
+                convolution: Self.convolution(p["conv"]),
                 epochs: try reader.integer("epochs", default: 20, atLeast: 1), batchSize: try reader.integer("batch_size", default: 64, atLeast: 1),
                 learningRate: try reader.number("learning_rate", default: 1e-3), rng: &rng, pool: pool, progress: progress)
             let outlierPercent = try reader.number("outlier_perc", default: 100)
@@ -147,6 +197,7 @@ public enum OutlierDetectorKind: String, Sendable, CaseIterable, Codable {
             var vae = try VAEOutlier.train(
                 x: reference, hidden: (p["hidden"]?.arrayValue ?? []).compactMap(\.intValue), latent: try reader.integer("latent_dim", default: 2, atLeast: 1),
                 outputActivation: try reader.choice("output_activation", default: NetworkActivation.linear),
+                convolution: Self.convolution(p["conv"]),
                 beta: try reader.number("beta", default: 1), reconstructionScale: try reader.number("sim", default: 0.05),
                 epochs: try reader.integer("epochs", default: 20, atLeast: 1), batchSize: try reader.integer("batch_size", default: 64, atLeast: 1),
                 learningRate: try reader.number("learning_rate", default: 1e-3), rng: &rng, pool: pool, progress: progress)

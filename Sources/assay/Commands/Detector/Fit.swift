@@ -18,7 +18,9 @@ extension DetectorCommand {
                 mahalanobis: n_components=3, std_clip=3, start_clip=100, max_n; iforest: n_estimators=100, \
                 max_samples=auto; knn: k=5; ae and vae (trained here, seeded, deterministic to the byte): \
                 hidden=[32,16], latent_dim, epochs=20, batch_size=64, learning_rate=0.001, outlier_perc=100, \
-                output_activation=linear|sigmoid; vae: samples=10, beta=1, sim=0.05. A value is read as JSON when it parses as JSON, \
+                output_activation=linear|sigmoid, and for images a convolutional encoder: image_shape=HxWxC \
+                conv_filters=[16,32] conv_kernel=4 conv_stride=2 (ReLU, same padding; the decoder stays dense); \
+                vae: samples=10, beta=1, sim=0.05. A value is read as JSON when it parses as JSON, \
                 otherwise as a string. The reference is a CSV with a header row, a NumPy .npy file, or an \
                 artifact holding either.
 
