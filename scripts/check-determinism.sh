@@ -57,6 +57,7 @@ check iforest iforest
 check knn knn
 check "ae (training)" ae --param epochs=5
 check "vae (training)" vae --param epochs=5 --param samples=3
+check "ae with a convolutional encoder" ae --param epochs=3 --param image_shape=2x2x1 --param conv_filters=[3] --param conv_kernel=2 --param conv_stride=1
 
 # Models: the same prediction bytes (same artifact id) in debug, release with 1 thread and release
 # with 8 threads, for every fixture model family.
