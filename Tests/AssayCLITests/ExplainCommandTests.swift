@@ -91,6 +91,33 @@ import _AssayTestSupport
         #expect(FileManager.default.fileExists(atPath: dir.path + "/out/explanation.json"))
     }
 
+    /// AnchorTabular on the iris data and the iris model: the setosa flower is explained by
+    /// `petal length (cm) <= 1.60`, the example, with precision ≥ 0.95.
+    @Test func anchorsOnIris() throws {
+        try require(try assay(["model", "add", AssayBinary.packageRoot + "/Tests/AssayModelsTests/Fixtures/sklearn/logreg_iris.onnx", "--name", "model:iris"]))
+        let iris = try String(contentsOfFile: AssayBinary.packageRoot + "/notebooks/data/iris.csv", encoding: .utf8)
+            .split(separator: "\n").map { $0.split(separator: ",").prefix(4).joined(separator: ",") }.joined(separator: "\n") + "\n"
+        let reference = try dir.write("iris4.csv", iris)
+        try require(try assay(["explainer", "fit", "anchor-tabular", "--model", "model:iris", "--reference", reference, "--name", "explainer:anchors"]))
+        let one = try dir.write("setosa.csv", Self.header + "\n5.1,3.5,1.4,0.2\n")
+        let r = try json(try assay(["explain", "explainer:anchors", "--input", one, "--json"]))
+        #expect(r["anchor"] as? [String] == ["petal length (cm) <= 1.60"], "\(r)")
+        #expect((r["precision"] as? Double ?? 0) >= 0.95)
+        let coverage = try #require(r["coverage"] as? Double)
+        #expect(coverage > 0.2 && coverage < 0.4, "about a third of the flowers have petal length ≤ 1.6: \(coverage)")
+        #expect((r["model_calls"] as? Int ?? 0) >= 1)
+        let again = try json(try assay(["explain", "explainer:anchors", "--input", one, "--json"], environment: ["ASSAY_THREADS": "1"]))
+        #expect(again["explanation"] as? String == r["explanation"] as? String)
+        // The discretiser's edges, as NumPy's quartiles of the iris columns.
+        let shown = try json(try assay(["show", "explainer:anchors", "--json"]))
+        let edges = try #require((shown["document"] as? [String: Any])?["edges"] as? [[Double]])
+        #expect(edges[2] == [1.6, 4.35, 5.1], "\(edges)")
+        let text = try assay(["explain", "explainer:anchors", "--input", one])
+        #expect(text.stdout.contains("IF petal length (cm) <= 1.60 THEN class 0"), "\(text.stdout)")
+        let budget = try assay(["explain", "explainer:anchors", "--input", one, "--max-calls", "1"])
+        #expect(budget.status == 2 && budget.stderr.contains("after 1 model call"), "\(budget.stderr)")
+    }
+
     @Test func budgetAndBadInputAreClearErrors() throws {
         let (reference, rows) = try setUp()
         try require(try assay(["explainer", "fit", "kernel-shap", "--model", "model:iris", "--reference", reference, "--param", "background=5", "--name", "explainer:shap"]))

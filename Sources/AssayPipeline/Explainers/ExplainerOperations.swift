@@ -4,12 +4,14 @@ import AssayStore
 
 /// The explainers `assay explainer fit` knows.
 public enum ExplainerKind: String, Sendable, CaseIterable {
+    case anchorTabular = "anchor-tabular"
     case kernelSHAP = "kernel-shap"
 
     /// Parameter names (Alibi Explain's and shap's).
     public var parameterNames: [String] {
         switch self {
         case .kernelSHAP: ["nsamples", "link", "background"]
+        case .anchorTabular: ["threshold", "delta", "tau", "batch_size", "coverage_samples", "beam_size", "max_anchor_size", "disc_perc", "min_samples_start"]
         }
     }
 
@@ -19,6 +21,7 @@ public enum ExplainerKind: String, Sendable, CaseIterable {
     public var alibiName: String {
         switch self {
         case .kernelSHAP: "KernelShap"
+        case .anchorTabular: "AnchorTabular"
         }
     }
 }
@@ -37,6 +40,8 @@ public struct ExplainerArtifact: Sendable {
     public var features: Int
     public var columns: [String]?
     public var seed: UInt64
+    /// AnchorTabular: the discretiser's cut points per feature (empty for categorical ones).
+    public var edges: [[Double]]? = nil
 
     static let marker = "explainer"
 
@@ -47,6 +52,7 @@ public struct ExplainerArtifact: Sendable {
             "background": .string(background.rawValue), "background_weights": .array(backgroundWeights.map(JSONValue.double)),
             "features": JSONValue(features), "columns": columns.map { .array($0.map(JSONValue.string)) } ?? .null,
             "seed": JSONValue(seed),
+            "edges": edges.map { .array($0.map { .array($0.map(JSONValue.double)) }) } ?? .null,
         ]).canonicalBytes()
     }
 
@@ -64,7 +70,8 @@ public struct ExplainerArtifact: Sendable {
               let weights = o["background_weights"]?.arrayValue?.compactMap(\.doubleValue), let features = o["features"]?.intValue,
               let seedText = o["seed"]?.integerDigits, let seed = UInt64(seedText) else { throw bad("missing or malformed fields") }
         return ExplainerArtifact(type: type, parameters: parameters, model: model, background: background, backgroundWeights: weights,
-                                 features: features, columns: o["columns"]?.arrayValue?.compactMap(\.stringValue), seed: seed)
+                                 features: features, columns: o["columns"]?.arrayValue?.compactMap(\.stringValue), seed: seed,
+                                 edges: o["edges"]?.arrayValue?.map { ($0.arrayValue ?? []).compactMap(\.doubleValue) })
     }
 }
 
@@ -99,6 +106,9 @@ public enum ExplainerOperations {
         }
         let p = try DetectorParameters(kind: type.rawValue, assignments: assignments)
         try p.requireOnly(type.parameterNames)
+        if type == .anchorTabular {
+            return try fitAnchors(in: workspace, model: model, source: source, reference: reference, columns: data.columns, p: p, name: name, seed: seed)
+        }
         var resolved: [String: JSONValue] = [:]
         let summary: KernelSHAP.BackgroundSummary
         if let b = p["background"], !b.isNull {
@@ -139,12 +149,88 @@ public enum ExplainerOperations {
         }
     }
 
+    /// Fits AnchorTabular: the discretiser's percentiles of the reference (which the sampler
+    /// draws from), and the search parameters with Alibi Explain's defaults.
+    static func fitAnchors(in workspace: Workspace, model: ArtifactID, source: ArtifactID, reference: Tensor<Double>, columns: [String]?,
+                           p: DetectorParameters, name: String?, seed: UInt64) throws -> FitResult {
+        var resolved: [String: JSONValue] = [
+            "threshold": .double(try p.number("threshold", default: 0.95, in: 0...1)),
+            "delta": .double(try p.number("delta", default: 0.1, in: 0...1, open: true)),
+            "tau": .double(try p.number("tau", default: 0.15, in: 0...1, open: true)),
+            "batch_size": JSONValue(try p.integer("batch_size", default: 100, atLeast: 1)),
+            "coverage_samples": JSONValue(try p.integer("coverage_samples", default: 10_000, atLeast: 1)),
+            "beam_size": JSONValue(try p.integer("beam_size", default: 1, atLeast: 1)),
+            "min_samples_start": JSONValue(try p.integer("min_samples_start", default: 100, atLeast: 1)),
+            "max_anchor_size": p["max_anchor_size"].map { $0.isNull } ?? true ? .null : JSONValue(try p.integer("max_anchor_size", default: 1, atLeast: 1)),
+        ]
+        var percentiles = [25.0, 50, 75]
+        if let d = p["disc_perc"] {
+            let items = d.arrayValue ?? (d.stringValue.map { $0.split(separator: ",").map { JSONValue.string(String($0)) } } ?? [d])
+            percentiles = []
+            for item in items {
+                guard let v = item.doubleValue ?? item.stringValue.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }), v > 0, v < 100 else {
+                    throw PipelineError.invalidInput(place: "--param disc_perc", problem: "expected percentiles between 0 and 100 such as 25,50,75", fix: "Pass disc_perc=25,50,75.")
+                }
+                percentiles.append(v)
+            }
+        }
+        resolved["disc_perc"] = .array(percentiles.map(JSONValue.double))
+        let names = columns ?? (0..<reference.rowWidth).map { "f\($0)" }
+        let anchors: AnchorTabular
+        do { anchors = try AnchorTabular(reference: reference, featureNames: names, discPerc: percentiles) } catch {
+            throw pipelineError(error, place: "\(source.short): anchor-tabular")
+        }
+        let recipe = Recipe(operation: fitOperation.name, operationVersion: fitOperation.version,
+                            parameters: .object(["type": .string(ExplainerKind.anchorTabular.rawValue), "parameters": .object(resolved)]), seed: seed,
+                            inputs: [RunArtifact(role: "model", id: model), RunArtifact(role: "reference", id: source)])
+        let run = try workspace.beginRun(recipe)
+        do {
+            let background = try run.addOutput(bytes: NPYFormat.encode(reference), role: "background", kind: "matrix")
+            let artifact = ExplainerArtifact(type: .anchorTabular, parameters: resolved, model: model, background: background, backgroundWeights: [],
+                                             features: reference.rowWidth, columns: names, seed: seed, edges: anchors.edges)
+            let id = try run.addOutput(bytes: try artifact.encoded(), role: "explainer", kind: "explainer")
+            let info = try run.commit(names: name.map { [$0: id] } ?? [:])
+            return FitResult(explainer: id, run: info, artifact: artifact)
+        } catch {
+            _ = try? run.fail(error)
+            throw error
+        }
+    }
+
+    /// Anchors for each row of `x`, one search after another with one model-call budget.
+    static func explainAnchors(_ artifact: ExplainerArtifact, background: Tensor<Double>, x: Tensor<Double>, predictor: Predictor,
+                               rng: inout SeededGenerator) throws -> JSONValue {
+        let names = artifact.columns ?? (0..<artifact.features).map { "f\($0)" }
+        let anchors = try AnchorTabular(reference: background, featureNames: names,
+                                        discPerc: (artifact.parameters["disc_perc"]?.arrayValue ?? []).compactMap(\.doubleValue))
+        let p = DetectorParameters(kind: "anchor-tabular", values: artifact.parameters)
+        var explanations: [JSONValue] = []
+        for r in 0..<x.rowCount {
+            let before = predictor.calls
+            let e = try anchors.explain(
+                Array(x.row(r)), predictor: predictor, threshold: try p.number("threshold", default: 0.95), delta: try p.number("delta", default: 0.1),
+                tau: try p.number("tau", default: 0.15), batchSize: try p.integer("batch_size", default: 100, atLeast: 1),
+                coverageSamples: try p.integer("coverage_samples", default: 10_000, atLeast: 1), beamSize: try p.integer("beam_size", default: 1, atLeast: 1),
+                maxAnchorSize: artifact.parameters["max_anchor_size"]?.intValue, minSamplesStart: try p.integer("min_samples_start", default: 100, atLeast: 1),
+                rng: &rng)
+            var doc = (try JSONValue.parse(try CanonicalJSON.encode(e))).objectValue ?? [:]
+            doc["model_calls"] = JSONValue(predictor.calls - before)
+            explanations.append(.object(doc))
+        }
+        var data: [String: JSONValue] = ["explanations": .array(explanations), "model_calls": JSONValue(predictor.calls),
+                                         "feature_names": .array(names.map(JSONValue.string))]
+        if explanations.count == 1, let only = explanations.first?.objectValue {
+            for key in ["anchor", "precision", "coverage", "prediction", "success"] { data[key] = only[key] }
+        }
+        return .object(data)
+    }
+
     /// An explainer's error as an input error at `place`, its own problem and fix kept.
     static func pipelineError(_ error: any Error, place: String) -> PipelineError {
         switch error as? ExplainerError {
         case .budgetExhausted(let limit, let needed)?:
             return .invalidInput(place: place, problem: "the explanation needs more than the \(limit) model calls allowed (\(needed))",
-                                 fix: "Raise --max-calls, or lower nsamples or the background size.")
+                                 fix: "Raise --max-calls, or lower the sample sizes (nsamples and background for Kernel SHAP; batch_size for anchors).")
         case .modelFailed(let call, let problem)?:
             return .invalidInput(place: place, problem: "the model failed on call \(call): \(problem)",
                                  fix: "Check the model or its endpoint; the calls made are recorded with the failed run.")
@@ -184,6 +270,9 @@ public enum ExplainerOperations {
             let w = max(x.rowWidth, 1)
             throw PipelineError.invalidInput(place: "\(input.short): row \(i / w + 1), column \(i % w + 1)", problem: "is \(v)", fix: "Remove or impute missing values first.")
         }
+        if artifact.type == .anchorTabular, x.rowCount > 100 {
+            throw PipelineError.invalidInput(place: input.short, problem: "\(x.rowCount) rows; anchors are searched one row at a time", fix: "Explain at most 100 rows per run.")
+        }
         let link = KernelSHAP.Link(rawValue: artifact.parameters["link"]?.stringValue ?? "identity") ?? .identity
         let nsamples: KernelSHAP.SampleCount = artifact.parameters["nsamples"]?.intValue.map { .count($0) } ?? .auto
         let recipe = Recipe(operation: explainOperation.name, operationVersion: explainOperation.version,
@@ -193,12 +282,23 @@ public enum ExplainerOperations {
         var document: JSONValue = .null
         var calls = 0
         let (id, info) = try workspace.record(recipe) { run in
-            let shap = try KernelSHAP(background: background, weights: artifact.backgroundWeights, nsamples: nsamples, link: link, seed: artifact.seed)
             let predictor = Predictor(inputWidth: artifact.features, maxCalls: maxCalls) { rows in
                 try runner.outputs(rows, place: "\(input.short): explanation rows", requestID: "\(run.id)")
             }
             predictor.progress = progress
             var rng = SeededGenerator(seed: seed).child("explain").child(artifact.type.kind)
+            if artifact.type == .anchorTabular {
+                let data: JSONValue
+                do { data = try explainAnchors(artifact, background: background, x: x, predictor: predictor, rng: &rng) } catch {
+                    throw pipelineError(error, place: "\(input.short): explainer \(explainer.short), after \(predictor.calls) model call\(predictor.calls == 1 ? "" : "s")")
+                }
+                calls = predictor.calls
+                document = .object(["data": data, "explainer": .string(explainer.rawValue), "input": .string(input.rawValue),
+                                    "meta": .object(["name": .string(artifact.type.alibiName), "type": .string(artifact.type.rawValue),
+                                                     "version": JSONValue(artifact.type.version)])])
+                return try run.addOutput(bytes: try document.canonicalBytes(), role: "explanation", kind: "explanation")
+            }
+            let shap = try KernelSHAP(background: background, weights: artifact.backgroundWeights, nsamples: nsamples, link: link, seed: artifact.seed)
             let e: KernelSHAPExplanation
             do { e = try shap.explain(x, predictor: predictor, rng: &rng) } catch {
                 throw pipelineError(error, place: "\(input.short): explainer \(explainer.short), after \(predictor.calls) model call\(predictor.calls == 1 ? "" : "s")")

@@ -6,9 +6,10 @@ import Foundation
 struct ExplainerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explainer",
-        abstract: "Fit explainers (Kernel SHAP) for a model on reference data.",
+        abstract: "Fit explainers (anchors, Kernel SHAP) for a model on reference data.",
         discussion: """
             Examples:
+              assay explainer fit anchor-tabular --model model:iris --reference iris.csv --name explainer:anchors
               assay explainer fit kernel-shap --model model:iris --reference iris.csv --param background=20 --name explainer:shap
               assay explain explainer:shap --input rows.csv --json
             """,
@@ -18,7 +19,11 @@ struct ExplainerCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Fit an explainer for a model (a recorded run).",
             discussion: """
-                KIND is one of: \(ExplainerKind.allCases.map(\.rawValue).joined(separator: ", ")). Kernel SHAP \
+                KIND is one of: \(ExplainerKind.allCases.map(\.rawValue).joined(separator: ", ")). AnchorTabular \
+                parameters (Alibi Explain's names and defaults): threshold=0.95, delta=0.1, tau=0.15, \
+                batch_size=100, coverage_samples=10000, beam_size=1, max_anchor_size, \
+                disc_perc=25,50,75, min_samples_start=100; feature names come from the reference CSV \
+                header, and `assay show EXPLAINER --json` shows the discretiser's edges. Kernel SHAP \
                 parameters (shap's names): nsamples=auto|N (auto: 2·M + 2048 coalitions, capped at \
                 2^M − 2, when all are enumerated the values are exact), link=identity|logit, \
                 background=N (summarise the reference by seeded k-means to N weighted rows, as \
@@ -26,6 +31,7 @@ struct ExplainerCommand: ParsableCommand {
                 a remote endpoint (`assay model add`); its probabilities or scores are explained.
 
                 Examples:
+                  assay explainer fit anchor-tabular --model model:iris --reference iris.csv --param threshold=0.9 --name explainer:anchors
                   assay explainer fit kernel-shap --model model:iris --reference iris.csv --name explainer:shap
                   assay explainer fit kernel-shap --model model:iris --reference dataset:train --param background=20 --param link=logit --seed 7 --name explainer:shap-logit
                 """)
@@ -72,7 +78,7 @@ struct ExplainerCommand: ParsableCommand {
                     "parameters": .object(fit.artifact.parameters),
                 ]))
             } else {
-                Output.line("\(fit.explainer)  \(fit.artifact.type.kind) for model \(fit.artifact.model.short), \(fit.artifact.backgroundWeights.count) background rows\(name.map { "  \($0)" } ?? "")  (run \(fit.run.id))")
+                Output.line("\(fit.explainer)  \(fit.artifact.type.kind) for model \(fit.artifact.model.short), \(fit.artifact.type == .anchorTabular ? "edges at \(fit.artifact.parameters["disc_perc"].flatMap { try? $0.canonicalString } ?? "?") percentiles" : "\(fit.artifact.backgroundWeights.count) background rows")\(name.map { "  \($0)" } ?? "")  (run \(fit.run.id))")
             }
             Output.flush()
         }
@@ -83,6 +89,9 @@ struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Explain a model's outputs on some rows (a recorded run).",
         discussion: """
+            AnchorTabular prints, per row, the anchor (IF predicates THEN class) with its precision, \
+            coverage and model calls; with --json `anchor`, `precision`, `coverage`, `model_calls` \
+            (one row) and `explanations` (every row, with examples). \
             Kernel SHAP prints, per row and output, each feature's attribution; with --json one \
             object with shap_values (per output, per row, per feature), expected_value, \
             raw_prediction, feature_names, model_calls and the ids. Model calls are counted and \
@@ -144,6 +153,18 @@ struct Explain: ParsableCommand {
             return
         }
         let data = r.document["data"]
+        if let list = data?["explanations"]?.arrayValue {
+            Output.line("\(r.document["meta"]?["name"]?.stringValue ?? "?"): \(r.modelCalls) model calls  (explanation \(r.explanation.short), run \(r.run.id))")
+            for (i, e) in list.enumerated() {
+                let anchor = (e["anchor"]?.arrayValue ?? []).compactMap(\.stringValue)
+                let precision = e["precision"]?.doubleValue ?? .nan, coverage = e["coverage"]?.doubleValue ?? .nan
+                Output.line("row \(i + 1): IF \(anchor.isEmpty ? "(always)" : anchor.joined(separator: " AND ")) THEN class \(e["prediction"]?.intValue ?? -1)"
+                            + String(format: "  (precision %.3f, coverage %.3f, %d calls)", precision, coverage, e["model_calls"]?.intValue ?? 0)
+                            + (e["success"]?.boolValue == false ? "  — no anchor reached the precision threshold; best found" : ""))
+            }
+            Output.flush()
+            return
+        }
         let names = (data?["feature_names"]?.arrayValue ?? []).compactMap(\.stringValue)
         let values = data?["shap_values"]?.arrayValue ?? []
         let expected = (data?["expected_value"]?.arrayValue ?? []).compactMap(\.doubleValue)

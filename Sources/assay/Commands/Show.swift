@@ -24,7 +24,9 @@ struct Show: ParsableCommand {
         var artifact: ArtifactInfo
         var producedBy: [String]
         var readBy: [String]
-        enum CodingKeys: String, CodingKey { case type, artifact, producedBy = "produced_by", readBy = "read_by" }
+        /// The document itself, for detectors and explainers (their parameters, thresholds, edges).
+        var document: JSONValue?
+        enum CodingKeys: String, CodingKey { case type, artifact, producedBy = "produced_by", readBy = "read_by", document }
     }
 
     struct RunView: Encodable {
@@ -40,7 +42,9 @@ struct Show: ParsableCommand {
             let producers = try ws.producers(of: id)
             let consumers = try ws.consumers(of: id)
             if options.json {
-                try Output.json(ArtifactView(artifact: info, producedBy: producers.map(\.id.rawValue), readBy: consumers.map(\.id.rawValue)))
+                let document = ["detector", "explainer"].contains(info.kind) && info.size < 1 << 20
+                    ? try? JSONValue.parse(try ws.blobs.bytes(of: id)) : nil
+                try Output.json(ArtifactView(artifact: info, producedBy: producers.map(\.id.rawValue), readBy: consumers.map(\.id.rawValue), document: document))
                 return
             }
             Output.line("artifact  \(info.id)")
@@ -53,6 +57,13 @@ struct Show: ParsableCommand {
             }
             for c in consumers {
                 Output.line("read by   run \(c.id)  \(c.operation) v\(c.operationVersion)  \(c.startedAt)")
+            }
+            if info.kind == "explainer", let doc = try? JSONValue.parse(try ws.blobs.bytes(of: id)), let edges = doc["edges"]?.arrayValue {
+                let names = (doc["columns"]?.arrayValue ?? []).compactMap(\.stringValue)
+                for (f, e) in edges.enumerated() {
+                    let cuts = (e.arrayValue ?? []).compactMap(\.doubleValue).map { String(format: "%.2f", $0) }.joined(separator: ", ")
+                    Output.line("edges     \(f < names.count ? names[f] : "f\(f)"): \(cuts.isEmpty ? "(categorical)" : cuts)")
+                }
             }
         case .run(let id):
             guard let run = try ws.run(id) else { throw StoreError.unknownReference(reference) }
