@@ -23,6 +23,13 @@ let package = Package(
                 .product(name: "AssayNumerics", package: "Assay"),
             ]),
         .executableTarget(
+            name: "explainer-bench",
+            dependencies: [
+                .product(name: "AssayExplainers", package: "Assay"),
+                .product(name: "AssayPipeline", package: "Assay"),
+                .product(name: "AssayNumerics", package: "Assay"),
+            ]),
+        .executableTarget(
             name: "model-bench",
             dependencies: [
                 .product(name: "AssayModels", package: "Assay"),

@@ -245,11 +245,12 @@ public struct KernelSHAP: Sendable {
         // Plan the calls (on a copy of the generator, replayed below) and check the budget.
         let perCall = Swift.max(1, maxRowsPerCall / bgRows)
         var planned = [Int](repeating: 0, count: n)
+        var plans = [CoalitionPlan?](repeating: nil, count: n)
         var counting = rng
         for i in 0..<n where varying[i].count >= 2 {
             let mv = varying[i].count
-            planned[i] = CoalitionPlan(features: mv, budget: CoalitionPlan.budget(nsamples, features: mv),
-                                       rng: &counting).count
+            plans[i] = CoalitionPlan(features: mv, budget: CoalitionPlan.budget(nsamples, features: mv), rng: &counting)
+            planned[i] = plans[i]!.count
         }
         let firstCalls = (bgRows + n + maxRowsPerCall - 1) / maxRowsPerCall
         let coalitionCalls = planned.reduce(0) { $0 + ($1 + perCall - 1) / perCall }
@@ -297,8 +298,9 @@ public struct KernelSHAP: Sendable {
                 for k in 0..<d { values[k][i][features[0]] = delta[k] }
             }
             guard features.count >= 2 else { continue }
-            let plan = CoalitionPlan(features: features.count,
-                                     budget: CoalitionPlan.budget(nsamples, features: features.count), rng: &rng)
+            // The plan drawn while counting calls: the same draws, in the same order, as drawing
+            // it here from `rng`, which is then left where the counting left it.
+            guard let plan = plans[i] else { continue }
             coalitions[i] = plan.count
             let means = try coalitionMeans(plan, instance: x.row(i), features: features, perCall: perCall,
                                            evaluator: &evaluator)
@@ -313,6 +315,7 @@ public struct KernelSHAP: Sendable {
                 for (j, feature) in features.enumerated() { values[k][i][feature] = phi[j] }
             }
         }
+        rng = counting
         return KernelSHAPExplanation(
             shapValues: values, expectedValue: linkedNull, rawPrediction: prediction, varyingFeatures: varying,
             coalitions: coalitions, modelCalls: predictor.calls - callsBefore, modelRows: predictor.rows - rowsBefore)
@@ -361,10 +364,10 @@ public struct KernelSHAP: Sendable {
     }
 
     /// `link(v)`, failing when it is not finite (a logit of 0, 1 or beyond).
-    private func checkedLink(_ v: Double, place: String) throws(ExplainerError) -> Double {
+    private func checkedLink(_ v: Double, place: @autoclosure () -> String) throws(ExplainerError) -> Double {
         let linked = link(v)
         guard linked.isFinite else {
-            throw .invalidData(place: place, problem: "is \(v), whose \(link.rawValue) is \(linked)",
+            throw .invalidData(place: place(), problem: "is \(v), whose \(link.rawValue) is \(linked)",
                                fix: "The logit link needs probabilities strictly between 0 and 1; use the identity link, or clip the model's outputs")
         }
         return linked
