@@ -425,65 +425,64 @@ final class ReplayEngine {
             let evidence = try emit(d.rows, "evidence", "matrix")
             precondition(evidence == d.digest, "evidence digest")
             let scores = try emit(d.scores, "scores", "matrix")
-            var doc: [String: JSONValue] = [:]
-            doc["format"] = .string("assay.alert.v1")
-            doc["component"] = .string(d.component.name)
-            doc["detector"] = .string(d.component.detector.rawValue)
-            doc["detector_kind"] = .string(d.component.kind)
-            doc["detector_parameters"] = .object(d.component.parameters)
-            doc["input"] = .string(d.component.input.text)
-            doc["seed"] = JSONValue(plan.seed)
-            doc["spec"] = .string(specID.rawValue)
-            doc["capture"] = .string(plan.capture.rawValue)
-            doc["model"] = plan.model.id.map { .string($0.rawValue) } ?? .null
-            doc["series"] = JSONValue(s)
-            doc["window"] = window
-            doc["evidence"] = .string(evidence.rawValue)
+            var doc = alertFields(d.component, series: s, window: window, evidence: evidence, windowID: windowID)
             doc["scores"] = .string(scores.rawValue)
-            doc["result"] = .string(windowID.rawValue)
             doc["data"] = d.doc
             doc["outlier_rate"] = ReplayEngine.number(d.rate)
             doc["max_outlier_rate"] = ReplayEngine.number(d.component.maxOutlierRate)
-            let alertID = try emit(try JSONValue.object(doc).canonicalBytes(), "alert", "alert")
-            outcome.alerts.append(AlertRecord(
-                id: alertID, run: runID, component: d.component.name, detector: d.component.detector, detectorKind: d.component.kind,
-                windowIndex: w.index, firstEvent: w.events.lowerBound, endEvent: w.events.upperBound,
-                windowStart: w.start?.description, windowEnd: w.end?.description,
-                statistic: d.rate, pValue: nil, threshold: d.component.maxOutlierRate, evidence: evidence, result: windowID))
+            try recordAlert(doc, component: d.component.name, detector: d.component.detector, kind: d.component.kind, window: w,
+                            figures: (d.rate, nil, d.component.maxOutlierRate), evidence: evidence, windowID: windowID)
         }
 
         for (c, bytes, digest, result, data) in drafts {
             let evidence = try emit(bytes, "evidence", "matrix")
             precondition(evidence == digest, "evidence digest")
             let figures = ReplayEngine.figures(result)
-            var doc: [String: JSONValue] = [:]
-            doc["format"] = .string("assay.alert.v1")
-            doc["component"] = .string(c.name)
-            doc["detector"] = .string(c.detector.rawValue)
-            doc["detector_kind"] = .string(c.kind)
-            doc["detector_parameters"] = .object(c.parameters)
-            doc["input"] = .string(c.input.text)
-            doc["seed"] = JSONValue(plan.seed)
-            doc["spec"] = .string(specID.rawValue)
-            doc["capture"] = .string(plan.capture.rawValue)
-            doc["model"] = plan.model.id.map { .string($0.rawValue) } ?? .null
-            doc["series"] = JSONValue(s)
-            doc["window"] = window
-            doc["evidence"] = .string(evidence.rawValue)
-            doc["result"] = .string(windowID.rawValue)
+            var doc = alertFields(c, series: s, window: window, evidence: evidence, windowID: windowID)
             doc["data"] = data
             doc["statistic"] = ReplayEngine.number(figures.statistic)
             doc["p_value"] = ReplayEngine.number(figures.pValue)
             doc["threshold"] = ReplayEngine.number(figures.threshold)
-            let alertDoc = JSONValue.object(doc)
-            let alertID = try emit(try alertDoc.canonicalBytes(), "alert", "alert")
-            outcome.alerts.append(AlertRecord(
-                id: alertID, run: runID, component: c.name, detector: c.detector, detectorKind: c.kind,
-                windowIndex: w.index, firstEvent: w.events.lowerBound, endEvent: w.events.upperBound,
-                windowStart: w.start?.description, windowEnd: w.end?.description,
-                statistic: figures.statistic, pValue: figures.pValue, threshold: figures.threshold,
-                evidence: evidence, result: windowID))
+            try recordAlert(doc, component: c.name, detector: c.detector, kind: c.kind, window: w, figures: figures, evidence: evidence, windowID: windowID)
         }
+    }
+
+    /// The fields every alert document has: where it comes from (spec, capture, model, seed),
+    /// the window and the ids of its evidence and window document.
+    func commonAlertFields(series s: Int, window: JSONValue, evidence: ArtifactID, windowID: ArtifactID) -> [String: JSONValue] {
+        [
+            "format": .string("assay.alert.v1"),
+            "seed": JSONValue(plan.seed),
+            "spec": .string(specID.rawValue),
+            "capture": .string(plan.capture.rawValue),
+            "model": plan.model.id.map { .string($0.rawValue) } ?? .null,
+            "series": JSONValue(s),
+            "window": window,
+            "evidence": .string(evidence.rawValue),
+            "result": .string(windowID.rawValue),
+        ]
+    }
+
+    /// ``commonAlertFields(series:window:evidence:windowID:)`` and the detector's own.
+    private func alertFields(_ c: ReplayPlan.Component, series s: Int, window: JSONValue, evidence: ArtifactID, windowID: ArtifactID) -> [String: JSONValue] {
+        var doc = commonAlertFields(series: s, window: window, evidence: evidence, windowID: windowID)
+        doc["component"] = .string(c.name)
+        doc["detector"] = .string(c.detector.rawValue)
+        doc["detector_kind"] = .string(c.kind)
+        doc["detector_parameters"] = .object(c.parameters)
+        doc["input"] = .string(c.input.text)
+        return doc
+    }
+
+    /// Stores the alert document and adds its lineage row.
+    private func recordAlert(_ doc: [String: JSONValue], component: String, detector: ArtifactID, kind: String, window w: CaptureWindow,
+                             figures: (statistic: Double?, pValue: Double?, threshold: Double?), evidence: ArtifactID, windowID: ArtifactID) throws {
+        let alertID = try emit(try JSONValue.object(doc).canonicalBytes(), "alert", "alert")
+        outcome.alerts.append(AlertRecord(
+            id: alertID, run: runID, component: component, detector: detector, detectorKind: kind,
+            windowIndex: w.index, firstEvent: w.events.lowerBound, endEvent: w.events.upperBound,
+            windowStart: w.start?.description, windowEnd: w.end?.description,
+            statistic: figures.statistic, pValue: figures.pValue, threshold: figures.threshold, evidence: evidence, result: windowID))
     }
 
     /// Records an alert for each bound a metric broke in the window.
@@ -493,8 +492,7 @@ final class ReplayEngine {
             // The artifact the figure rests on: the truth, or for a label-distribution metric the spec.
             let basis = plan.truth.map(\.id) ?? specID
             let kind = "metric." + b.metric.step.kind.rawValue
-            var doc: [String: JSONValue] = [:]
-            doc["format"] = .string("assay.alert.v1")
+            var doc = commonAlertFields(series: s, window: window, evidence: evidence, windowID: windowID)
             doc["component"] = .string(b.metric.name)
             doc["metric"] = .string(b.metric.step.kind.rawValue)
             doc["figure"] = .string(b.figure)
@@ -502,21 +500,9 @@ final class ReplayEngine {
             doc["bound"] = .double(b.bound)
             doc["direction"] = .string(b.direction)
             doc["truth"] = plan.truth.map { .string($0.id.rawValue) } ?? .null
-            doc["seed"] = JSONValue(plan.seed)
-            doc["spec"] = .string(specID.rawValue)
-            doc["capture"] = .string(plan.capture.rawValue)
-            doc["model"] = plan.model.id.map { .string($0.rawValue) } ?? .null
-            doc["series"] = JSONValue(s)
-            doc["window"] = window
-            doc["evidence"] = .string(evidence.rawValue)
-            doc["result"] = .string(windowID.rawValue)
             doc["data"] = b.data
-            let alertID = try emit(try JSONValue.object(doc).canonicalBytes(), "alert", "alert")
-            outcome.alerts.append(AlertRecord(
-                id: alertID, run: runID, component: b.metric.name, detector: basis, detectorKind: kind,
-                windowIndex: w.index, firstEvent: w.events.lowerBound, endEvent: w.events.upperBound,
-                windowStart: w.start?.description, windowEnd: w.end?.description,
-                statistic: b.value, pValue: nil, threshold: b.bound, evidence: evidence, result: windowID))
+            try recordAlert(doc, component: b.metric.name, detector: basis, kind: kind, window: w, figures: (b.value, nil, b.bound),
+                            evidence: evidence, windowID: windowID)
         }
     }
 
