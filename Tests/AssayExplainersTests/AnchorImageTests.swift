@@ -208,4 +208,128 @@ import Testing
             #expect(ari >= 0.8, "\(c.name): adjusted Rand index \(ari)")
         }
     }
+
+    // MARK: AnchorImage
+
+    /// H×W×3 quadrants, the top-left one bright.
+    static func brightCorner(_ h: Int, _ w: Int) -> [Double] {
+        let colours: [[Double]] = [[0.95, 0.9, 0.85], [0.1, 0.1, 0.6], [0.1, 0.6, 0.1], [0.6, 0.1, 0.1]]
+        var out: [Double] = []
+        for y in 0..<h { for x in 0..<w { out += colours[Self.quadrant(y, x, h, w)] } }
+        return out
+    }
+
+    /// Class 1 (of two outputs) when the mean of the top-left quadrant exceeds 0.5.
+    static func cornerModel(_ h: Int, _ w: Int, maxCalls: Int? = nil) -> Predictor {
+        Predictor(inputWidth: h * w * 3, maxCalls: maxCalls) { x in
+            let n = x.rowCount, m = h * w * 3
+            var out: [Double] = []
+            for r in 0..<n {
+                var sum = 0.0
+                for y in 0..<(h / 2) { for xx in 0..<(w / 2) { for c in 0..<3 { sum += x.scalars[r * m + (y * w + xx) * 3 + c] } } }
+                let p = sum / Double(h / 2 * (w / 2) * 3) > 0.5 ? 1.0 : 0.0
+                out += [1 - p, p]
+            }
+            return try Tensor<Double>(shape: [n, 2], scalars: out)
+        }
+    }
+
+    @Test func anchorIsTheTopLeftSuperpixel() throws {
+        let (h, w) = (40, 40)
+        let image = Self.brightCorner(h, w)
+        let explainer = try AnchorImage(shape: [h, w, 3], segmentation: SLIC(nSegments: 4), perturbation: .fixed(0))
+        let predictor = Self.cornerModel(h, w)
+        var rng = SeededGenerator(seed: 11).child("explainers.anchor_image")
+        let e = try explainer.explain(image, predictor: predictor, rng: &rng)
+        let corner = e.segments[0]
+        let inCorner = (0..<(h * w)).map { Self.quadrant($0 / w, $0 % w, h, w) == 0 }
+        #expect(zip(e.segments, inCorner).allSatisfy { ($0 == corner) == $1 }, "the top-left quadrant is one superpixel")
+        #expect(e.prediction == 1)
+        #expect(e.success)
+        #expect(e.anchor == [Int(corner)])
+        #expect(e.precision >= 0.95)
+        #expect(abs(e.coverage - 0.5) < 0.03, "coverage \(e.coverage)")
+        #expect(e.mask == inCorner.map { $0 ? 1 : 0 })
+        #expect(e.partialPrecision.count == 1 && e.partialCoverage == [e.coverage])
+        #expect(!e.coveredTrue.isEmpty && e.coveredTrue.allSatisfy { $0.count == h * w * 3 })
+        #expect(e.modelCalls == predictor.calls)
+        #expect(predictor.rows == e.samples + 1)
+    }
+
+    @Test func anchorLiesInTheTopLeftQuadrantWithDefaultSegments() throws {
+        let (h, w) = (40, 40)
+        let explainer = try AnchorImage(shape: [h, w, 3], perturbation: .fixed(0))
+        var rng = SeededGenerator(seed: 3).child("explainers.anchor_image")
+        let e = try explainer.explain(Self.brightCorner(h, w), predictor: Self.cornerModel(h, w), rng: &rng)
+        #expect(e.success && e.precision >= 0.95 && !e.anchor.isEmpty)
+        var inside = 0, outside = 0
+        for p in 0..<(h * w) where e.mask[p] == 1 {
+            if Self.quadrant(p / w, p % w, h, w) == 0 { inside += 1 } else { outside += 1 }
+        }
+        // The model needs more than 0.5 / 0.9 of the corner kept.
+        #expect(Double(inside) >= 0.55 * Double(h * w / 4), "anchor \(e.anchor) covers \(inside) corner pixels")
+        #expect(Double(outside) <= 0.05 * Double(inside + outside), "anchor \(e.anchor): \(outside) pixels outside the corner")
+    }
+
+    @Test func meanColourOfFlatSuperpixelsChangesNothing() throws {
+        let (h, w) = (32, 32)
+        let explainer = try AnchorImage(shape: [h, w, 3])
+        var rng = SeededGenerator(seed: 5)
+        let e = try explainer.explain(Self.brightCorner(h, w), predictor: Self.cornerModel(h, w), rng: &rng)
+        #expect(e.anchor.isEmpty && e.precision == 1 && e.coverage == 1 && e.success)
+        #expect(e.mask.allSatisfy { $0 == 0 })
+    }
+
+    @Test func sameSeedSameExplanation() throws {
+        let (h, w) = (32, 32)
+        let explainer = try AnchorImage(shape: [h, w, 3], perturbation: .image([Double](repeating: 0.2, count: h * w * 3)))
+        var a = SeededGenerator(seed: 42), b = SeededGenerator(seed: 42)
+        let e1 = try explainer.explain(Self.brightCorner(h, w), predictor: Self.cornerModel(h, w), rng: &a)
+        let e2 = try explainer.explain(Self.brightCorner(h, w), predictor: Self.cornerModel(h, w), rng: &b)
+        #expect(e1 == e2)
+        #expect(e1.precision.bitPattern == e2.precision.bitPattern && e1.coverage.bitPattern == e2.coverage.bitPattern)
+    }
+
+    @Test func modelCallsAreBounded() throws {
+        let (h, w) = (32, 32)
+        let explainer = try AnchorImage(shape: [h, w, 3], perturbation: .fixed(0))
+        // This explanation takes 3 calls (the image, then two batches of 100).
+        let predictor = Self.cornerModel(h, w, maxCalls: 2)
+        var rng = SeededGenerator(seed: 1)
+        do {
+            _ = try explainer.explain(Self.brightCorner(h, w), predictor: predictor, rng: &rng)
+            Issue.record("an explanation needing 3 calls ran within 2")
+        } catch {
+            #expect(error == .budgetExhausted(limit: 2, needed: "call 3"))
+        }
+        #expect(predictor.calls == 2)
+        // With room, every call is counted: one for the image and one per batch of samples.
+        let free = Self.cornerModel(h, w)
+        let e = try explainer.explain(Self.brightCorner(h, w), predictor: free, batchSize: 50, rng: &rng)
+        #expect(e.modelCalls == free.calls && free.rows == e.samples + 1 && e.samples % 50 <= 1)
+    }
+
+    @Test func badInputIsRefusedByAnchorImage() throws {
+        let (h, w) = (32, 32)
+        let explainer = try AnchorImage(shape: [h, w, 3])
+        let image = Self.brightCorner(h, w)
+        var rng = SeededGenerator(seed: 1)
+        #expect(throws: ExplainerError.self) { try explainer.explain(Array(image.dropLast()), predictor: Self.cornerModel(h, w), rng: &rng) }
+        #expect(throws: ExplainerError.self) { try explainer.explain(image, predictor: Self.cornerModel(h, w + 1), rng: &rng) }
+        for t in [0.0, -0.5, 1.5, .nan] {
+            #expect(throws: ExplainerError.self) { try explainer.explain(image, predictor: Self.cornerModel(h, w), threshold: t, rng: &rng) }
+        }
+        let tiny = try AnchorImage(shape: [3, 3, 3])
+        do {
+            _ = try tiny.explain(Self.brightCorner(3, 3), predictor: Self.cornerModel(3, 3), rng: &rng)
+            Issue.record("a 3x3 image with 10 superpixels was accepted")
+        } catch {
+            #expect(error.description.contains("fewer than the 10 superpixels"))
+        }
+        #expect(throws: ExplainerError.self) { try AnchorImage(shape: [0, 4, 3]) }
+        #expect(throws: ExplainerError.self) { try AnchorImage(shape: [4, 4, 3, 1]) }
+        #expect(throws: ExplainerError.self) { try AnchorImage(shape: [4, 4, 3], pSample: 1.5) }
+        #expect(throws: ExplainerError.self) { try AnchorImage(shape: [4, 4, 3], perturbation: .image([0, 1])) }
+        #expect(throws: ExplainerError.self) { try AnchorImage(shape: [4, 4, 3], perturbation: .fixed(.infinity)) }
+    }
 }

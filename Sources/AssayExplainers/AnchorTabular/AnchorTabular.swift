@@ -17,8 +17,8 @@ import AssayNumerics
 /// ## Explaining
 ///
 /// ``explain(_:predictor:threshold:delta:tau:batchSize:coverageSamples:beamSize:maxAnchorSize:minSamplesStart:rng:)``
-/// runs Alibi's beam search with KL-LUCB (`AnchorTabular+Search.swift`) over the instance's
-/// candidate predicates (``predicates(for:)``), drawing conditional samples from the reference
+/// runs Alibi's beam search with KL-LUCB (`AnchorBeamSearch.swift`, shared with ``AnchorImage``)
+/// over the instance's candidate predicates (``predicates(for:)``), drawing conditional samples from the reference
 /// rows (`AnchorTabular.Sampler.swift`) and estimating coverage on reference rows
 /// (``coverage(of:samples:rng:)``, no model calls).
 ///
