@@ -285,3 +285,23 @@ struct AnchorBeamSearch<Source: AnchorSampleSource> {
         return b + DeterministicMath.log(b)
     }
 }
+
+/// Checks the search parameters both anchor explainers take (Alibi Explain's ranges).
+/// - Throws: ``ExplainerError/invalidParameter(name:problem:valid:)`` for a threshold outside
+///   (0, 1], a delta outside (0, 1), a tau outside (0, 1], or a size below 1.
+func checkAnchorSearchParameters(threshold: Double, delta: Double, tau: Double, batchSize: Int, coverageSamples: Int, beamSize: Int,
+                                 maxAnchorSize: Int?, minSamplesStart: Int) throws(ExplainerError) {
+    guard threshold > 0 && threshold <= 1 else {
+        throw .invalidParameter(name: "threshold", problem: "is \(threshold)", valid: "Use a precision in (0, 1], e.g. 0.95")
+    }
+    guard delta > 0 && delta < 1 else {
+        throw .invalidParameter(name: "delta", problem: "is \(delta)", valid: "Use a confidence level in (0, 1), e.g. 0.1")
+    }
+    guard tau > 0 && tau <= 1 else {
+        throw .invalidParameter(name: "tau", problem: "is \(tau)", valid: "Use a tolerance in (0, 1], e.g. 0.15")
+    }
+    for (name, value) in [("batchSize", batchSize), ("coverageSamples", coverageSamples), ("beamSize", beamSize),
+                          ("maxAnchorSize", maxAnchorSize ?? 1), ("minSamplesStart", minSamplesStart)] where value < 1 {
+        throw .invalidParameter(name: name, problem: "is \(value)", valid: "Use at least 1")
+    }
+}

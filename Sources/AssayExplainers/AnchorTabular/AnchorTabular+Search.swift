@@ -41,19 +41,8 @@ extension AnchorTabular {
         batchSize: Int = 100, coverageSamples: Int = 10_000, beamSize: Int = 1, maxAnchorSize: Int? = nil,
         minSamplesStart: Int = 100, rng: inout SeededGenerator
     ) throws(ExplainerError) -> AnchorExplanation {
-        guard threshold > 0 && threshold <= 1 else {
-            throw .invalidParameter(name: "threshold", problem: "is \(threshold)", valid: "Use a precision in (0, 1], e.g. 0.95")
-        }
-        guard delta > 0 && delta < 1 else {
-            throw .invalidParameter(name: "delta", problem: "is \(delta)", valid: "Use a confidence level in (0, 1), e.g. 0.1")
-        }
-        guard tau > 0 && tau <= 1 else {
-            throw .invalidParameter(name: "tau", problem: "is \(tau)", valid: "Use a tolerance in (0, 1], e.g. 0.15")
-        }
-        for (name, value) in [("batchSize", batchSize), ("coverageSamples", coverageSamples), ("beamSize", beamSize),
-                              ("maxAnchorSize", maxAnchorSize ?? 1), ("minSamplesStart", minSamplesStart)] where value < 1 {
-            throw .invalidParameter(name: name, problem: "is \(value)", valid: "Use at least 1")
-        }
+        try checkAnchorSearchParameters(threshold: threshold, delta: delta, tau: tau, batchSize: batchSize, coverageSamples: coverageSamples,
+                                        beamSize: beamSize, maxAnchorSize: maxAnchorSize, minSamplesStart: minSamplesStart)
         try checkPredictor(predictor)
         let candidates = try predicates(for: x)
         let callsBefore = predictor.calls
