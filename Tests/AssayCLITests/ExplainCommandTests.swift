@@ -118,6 +118,46 @@ import _AssayTestSupport
         #expect(budget.status == 2 && budget.stderr.contains("after 1 model call"), "\(budget.stderr)")
     }
 
+    /// AnchorImage on the digits CNN: an anchor of superpixels, its mask as a PNG artifact whose
+    /// pixels are the anchor's superpixels, the budget, and bad image parameters.
+    @Test func imageAnchorsOnDigits() throws {
+        try require(try assay(["model", "add", AssayBinary.packageRoot + "/Tests/AssayModelsTests/Fixtures/nn/cnn_digits.onnx", "--name", "model:cnn"]))
+        let lines = try String(contentsOfFile: AssayBinary.packageRoot + "/notebooks/data/digits.csv", encoding: .utf8)
+            .split(separator: "\n").map { $0.split(separator: ",").prefix(64).joined(separator: ",") }
+        let reference = try dir.write("digits.csv", lines.prefix(51).joined(separator: "\n") + "\n")
+        let digit = try dir.write("digit.csv", lines[0] + "\n" + lines[101] + "\n")
+        try require(try assay(["explainer", "fit", "anchor-image", "--model", "model:cnn", "--reference", reference, "--param", "image_shape=8x8x1",
+                               "--param", "fudge=0", "--name", "explainer:pixels"]))
+        let r = try json(try assay(["explain", "explainer:pixels", "--input", digit, "--json", "--out", dir.path + "/masks"]))
+        let anchor = try #require(r["anchor"] as? [Int])
+        let explanation = try #require((r["explanations"] as? [[String: Any]])?.first)
+        let segments = try #require(explanation["segments"] as? [Int])
+        let mask = try #require(explanation["mask"] as? [Int])
+        #expect(segments.count == 64 && mask.count == 64)
+        #expect(mask == segments.map { anchor.contains($0) ? 1 : 0 })
+        #expect((r["precision"] as? Double ?? 0) >= 0.95 || r["success"] as? Bool == false)
+        // The PNG: signature, 8×8 greyscale header, written by --out too.
+        let png = try Data(contentsOf: URL(fileURLWithPath: dir.path + "/masks/mask-1.png"))
+        #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        #expect(Array(png[16..<26]) == [0, 0, 0, 8, 0, 0, 0, 8, 8, 0])
+        let shown = try json(try assay(["show", r["mask_png"] as! String, "--json"]))
+        #expect((shown["artifact"] as? [String: Any])?["kind"] as? String == "image-png")
+        // Same bytes again with one thread.
+        let again = try json(try assay(["explain", "explainer:pixels", "--input", digit, "--json"], environment: ["ASSAY_THREADS": "1"]))
+        #expect(again["explanation"] as? String == r["explanation"] as? String)
+        func fails(_ args: [String], _ needle: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let f = try assay(args)
+            #expect(f.status != 0, sourceLocation: sourceLocation)
+            #expect(f.stderr.contains(needle), "\(f.stderr)", sourceLocation: sourceLocation)
+        }
+        try fails(["explain", "explainer:pixels", "--input", digit, "--max-calls", "1"], "model calls allowed")
+        try fails(["explainer", "fit", "anchor-image", "--model", "model:cnn", "--reference", reference], "image_shape")
+        try fails(["explainer", "fit", "anchor-image", "--model", "model:cnn", "--reference", reference, "--param", "image_shape=4x4x2"], "H·W·C = 64")
+        try require(try assay(["model", "add", AssayBinary.packageRoot + "/Tests/AssayModelsTests/Fixtures/sklearn/logreg_iris.onnx", "--name", "model:iris"]))
+        let tiny = try dir.write("tiny.csv", "a,b,c,d\n0,1,0,1\n1,0,1,0\n")
+        try fails(["explainer", "fit", "anchor-image", "--model", "model:iris", "--reference", tiny, "--param", "image_shape=2x2x1", "--param", "n_segments=10"], "anchor-image")
+    }
+
     @Test func budgetAndBadInputAreClearErrors() throws {
         let (reference, rows) = try setUp()
         try require(try assay(["explainer", "fit", "kernel-shap", "--model", "model:iris", "--reference", reference, "--param", "background=5", "--name", "explainer:shap"]))

@@ -5,6 +5,7 @@ import AssayStore
 /// The explainers `assay explainer fit` knows.
 public enum ExplainerKind: String, Sendable, CaseIterable {
     case anchorTabular = "anchor-tabular"
+    case anchorImage = "anchor-image"
     case kernelSHAP = "kernel-shap"
 
     /// Parameter names (Alibi Explain's and shap's).
@@ -12,6 +13,8 @@ public enum ExplainerKind: String, Sendable, CaseIterable {
         switch self {
         case .kernelSHAP: ["nsamples", "link", "background"]
         case .anchorTabular: ["threshold", "delta", "tau", "batch_size", "coverage_samples", "beam_size", "max_anchor_size", "disc_perc", "min_samples_start"]
+        case .anchorImage: ["threshold", "delta", "tau", "batch_size", "coverage_samples", "beam_size", "max_anchor_size", "min_samples_start",
+                            "image_shape", "n_segments", "compactness", "sigma", "p_sample", "fudge"]
         }
     }
 
@@ -22,6 +25,7 @@ public enum ExplainerKind: String, Sendable, CaseIterable {
         switch self {
         case .kernelSHAP: "KernelShap"
         case .anchorTabular: "AnchorTabular"
+        case .anchorImage: "AnchorImage"
         }
     }
 }
@@ -106,8 +110,8 @@ public enum ExplainerOperations {
         }
         let p = try DetectorParameters(kind: type.rawValue, assignments: assignments)
         try p.requireOnly(type.parameterNames)
-        if type == .anchorTabular {
-            return try fitAnchors(in: workspace, model: model, source: source, reference: reference, columns: data.columns, p: p, name: name, seed: seed)
+        if type == .anchorTabular || type == .anchorImage {
+            return try fitAnchors(type, in: workspace, model: model, source: source, reference: reference, columns: data.columns, p: p, name: name, seed: seed)
         }
         var resolved: [String: JSONValue] = [:]
         let summary: KernelSHAP.BackgroundSummary
@@ -151,7 +155,7 @@ public enum ExplainerOperations {
 
     /// Fits AnchorTabular: the discretiser's percentiles of the reference (which the sampler
     /// draws from), and the search parameters with Alibi Explain's defaults.
-    static func fitAnchors(in workspace: Workspace, model: ArtifactID, source: ArtifactID, reference: Tensor<Double>, columns: [String]?,
+    static func fitAnchors(_ type: ExplainerKind, in workspace: Workspace, model: ArtifactID, source: ArtifactID, reference: Tensor<Double>, columns: [String]?,
                            p: DetectorParameters, name: String?, seed: UInt64) throws -> FitResult {
         var resolved: [String: JSONValue] = [
             "threshold": .double(try p.number("threshold", default: 0.95, in: 0...1)),
@@ -163,6 +167,32 @@ public enum ExplainerOperations {
             "min_samples_start": JSONValue(try p.integer("min_samples_start", default: 100, atLeast: 1)),
             "max_anchor_size": p["max_anchor_size"].map { $0.isNull } ?? true ? .null : JSONValue(try p.integer("max_anchor_size", default: 1, atLeast: 1)),
         ]
+        if type == .anchorImage {
+            let dims = (p["image_shape"]?.stringValue ?? "").split(separator: "x").compactMap { Int($0) }
+            guard dims.count == 3, dims.allSatisfy({ $0 >= 1 && $0 <= 4096 }), dims[0] * dims[1] * dims[2] == reference.rowWidth else {
+                throw PipelineError.invalidInput(place: "--param image_shape", problem: "expected HxWxC with H·W·C = \(reference.rowWidth), the reference's row width",
+                                                 fix: "Pass e.g. --param image_shape=8x8x1 (rows hold images channels last).")
+            }
+            resolved["image_shape"] = .array(dims.map { JSONValue($0) })
+            resolved["n_segments"] = JSONValue(try p.integer("n_segments", default: 10, atLeast: 1))
+            resolved["compactness"] = .double(try p.number("compactness", default: 10, in: 0...1e6, open: true))
+            resolved["sigma"] = .double(try p.number("sigma", default: 0.5, in: 0...100))
+            resolved["p_sample"] = .double(try p.number("p_sample", default: 0.5, in: 0...1))
+            let fudge = p["fudge"]
+            if let fudge, !fudge.isNull, fudge.stringValue != "mean" {
+                guard let v = fudge.doubleValue, v.isFinite else {
+                    throw PipelineError.invalidInput(place: "--param fudge", problem: "expected mean or a value", fix: "Pass fudge=mean (each superpixel's mean colour) or e.g. fudge=0.")
+                }
+                resolved["fudge"] = .double(v)
+            } else {
+                resolved["fudge"] = .string("mean")
+            }
+            let explainer = try anchorImage(resolved)
+            // The segmentation must fit the reference's first image.
+            do { _ = try explainer.segments(Array(reference.row(0))) } catch { throw pipelineError(error, place: "\(source.short): anchor-image") }
+            return try recordFit(type, in: workspace, model: model, source: source, reference: reference, resolved: resolved,
+                                 columns: columns, edges: nil, name: name, seed: seed)
+        }
         var percentiles = [25.0, 50, 75]
         if let d = p["disc_perc"] {
             let items = d.arrayValue ?? (d.stringValue.map { $0.split(separator: ",").map { JSONValue.string(String($0)) } } ?? [d])
@@ -180,14 +210,33 @@ public enum ExplainerOperations {
         do { anchors = try AnchorTabular(reference: reference, featureNames: names, discPerc: percentiles) } catch {
             throw pipelineError(error, place: "\(source.short): anchor-tabular")
         }
+        return try recordFit(type, in: workspace, model: model, source: source, reference: reference, resolved: resolved,
+                             columns: names, edges: anchors.edges, name: name, seed: seed)
+    }
+
+    /// The AnchorImage explainer of resolved parameters.
+    static func anchorImage(_ resolved: [String: JSONValue]) throws -> AnchorImage {
+        let dims = (resolved["image_shape"]?.arrayValue ?? []).compactMap(\.intValue)
+        let slic = SLIC(nSegments: resolved["n_segments"]?.intValue ?? 10, compactness: resolved["compactness"]?.doubleValue ?? 10,
+                        sigma: resolved["sigma"]?.doubleValue ?? 0.5)
+        let perturbation: AnchorImage.Perturbation = resolved["fudge"]?.doubleValue.map { .fixed($0) } ?? .meanColour
+        do { return try AnchorImage(shape: dims, segmentation: slic, perturbation: perturbation, pSample: resolved["p_sample"]?.doubleValue ?? 0.5) } catch {
+            throw pipelineError(error, place: "anchor-image")
+        }
+    }
+
+    /// Records an anchor explainer's fit: the reference rows (which the tabular sampler draws
+    /// from) and the explainer document.
+    static func recordFit(_ type: ExplainerKind, in workspace: Workspace, model: ArtifactID, source: ArtifactID, reference: Tensor<Double>,
+                          resolved: [String: JSONValue], columns: [String]?, edges: [[Double]]?, name: String?, seed: UInt64) throws -> FitResult {
         let recipe = Recipe(operation: fitOperation.name, operationVersion: fitOperation.version,
-                            parameters: .object(["type": .string(ExplainerKind.anchorTabular.rawValue), "parameters": .object(resolved)]), seed: seed,
+                            parameters: .object(["type": .string(type.rawValue), "parameters": .object(resolved)]), seed: seed,
                             inputs: [RunArtifact(role: "model", id: model), RunArtifact(role: "reference", id: source)])
         let run = try workspace.beginRun(recipe)
         do {
             let background = try run.addOutput(bytes: NPYFormat.encode(reference), role: "background", kind: "matrix")
-            let artifact = ExplainerArtifact(type: .anchorTabular, parameters: resolved, model: model, background: background, backgroundWeights: [],
-                                             features: reference.rowWidth, columns: names, seed: seed, edges: anchors.edges)
+            let artifact = ExplainerArtifact(type: type, parameters: resolved, model: model, background: background, backgroundWeights: [],
+                                             features: reference.rowWidth, columns: columns, seed: seed, edges: edges)
             let id = try run.addOutput(bytes: try artifact.encoded(), role: "explainer", kind: "explainer")
             let info = try run.commit(names: name.map { [$0: id] } ?? [:])
             return FitResult(explainer: id, run: info, artifact: artifact)
@@ -221,6 +270,36 @@ public enum ExplainerOperations {
                                          "feature_names": .array(names.map(JSONValue.string))]
         if explanations.count == 1, let only = explanations.first?.objectValue {
             for key in ["anchor", "precision", "coverage", "prediction", "success"] { data[key] = only[key] }
+        }
+        return .object(data)
+    }
+
+    /// Anchors for each image row of `x`; each anchor's mask is stored as a PNG (`store`) and
+    /// named in the explanation by its id.
+    static func explainImages(_ artifact: ExplainerArtifact, x: Tensor<Double>, predictor: Predictor, rng: inout SeededGenerator,
+                              store: ([UInt8], Int) throws -> ArtifactID) throws -> JSONValue {
+        let explainer = try anchorImage(artifact.parameters)
+        let dims = (artifact.parameters["image_shape"]?.arrayValue ?? []).compactMap(\.intValue)
+        let p = DetectorParameters(kind: "anchor-image", values: artifact.parameters)
+        var explanations: [JSONValue] = []
+        for r in 0..<x.rowCount {
+            let before = predictor.calls
+            let e = try explainer.explain(
+                Array(x.row(r)), predictor: predictor, threshold: try p.number("threshold", default: 0.95), delta: try p.number("delta", default: 0.1),
+                tau: try p.number("tau", default: 0.15), batchSize: try p.integer("batch_size", default: 100, atLeast: 1),
+                coverageSamples: try p.integer("coverage_samples", default: 10_000, atLeast: 1), beamSize: try p.integer("beam_size", default: 1, atLeast: 1),
+                maxAnchorSize: artifact.parameters["max_anchor_size"]?.intValue, minSamplesStart: try p.integer("min_samples_start", default: 100, atLeast: 1),
+                rng: &rng)
+            let mask = try store(GrayscalePNG.encode(e.mask.map { $0 == 0 ? 0 : 255 }, width: dims[1], height: dims[0]), r)
+            var doc = (try JSONValue.parse(try CanonicalJSON.encode(e))).objectValue ?? [:]
+            doc["model_calls"] = JSONValue(predictor.calls - before)
+            doc["mask_png"] = .string(mask.rawValue)
+            doc["superpixels"] = JSONValue(Int((e.segments.max() ?? -1) + 1))
+            explanations.append(.object(doc))
+        }
+        var data: [String: JSONValue] = ["explanations": .array(explanations), "model_calls": JSONValue(predictor.calls)]
+        if explanations.count == 1, let only = explanations.first?.objectValue {
+            for key in ["anchor", "precision", "coverage", "prediction", "success", "mask_png"] { data[key] = only[key] }
         }
         return .object(data)
     }
@@ -270,7 +349,7 @@ public enum ExplainerOperations {
             let w = max(x.rowWidth, 1)
             throw PipelineError.invalidInput(place: "\(input.short): row \(i / w + 1), column \(i % w + 1)", problem: "is \(v)", fix: "Remove or impute missing values first.")
         }
-        if artifact.type == .anchorTabular, x.rowCount > 100 {
+        if artifact.type != .kernelSHAP, x.rowCount > 100 {
             throw PipelineError.invalidInput(place: input.short, problem: "\(x.rowCount) rows; anchors are searched one row at a time", fix: "Explain at most 100 rows per run.")
         }
         let link = KernelSHAP.Link(rawValue: artifact.parameters["link"]?.stringValue ?? "identity") ?? .identity
@@ -287,9 +366,15 @@ public enum ExplainerOperations {
             }
             predictor.progress = progress
             var rng = SeededGenerator(seed: seed).child("explain").child(artifact.type.kind)
-            if artifact.type == .anchorTabular {
+            if artifact.type != .kernelSHAP {
                 let data: JSONValue
-                do { data = try explainAnchors(artifact, background: background, x: x, predictor: predictor, rng: &rng) } catch {
+                do {
+                    data = artifact.type == .anchorTabular
+                        ? try explainAnchors(artifact, background: background, x: x, predictor: predictor, rng: &rng)
+                        : try explainImages(artifact, x: x, predictor: predictor, rng: &rng) { png, row in
+                            try run.addOutput(bytes: png, role: "mask:\(row)", kind: "image-png")
+                        }
+                } catch {
                     throw pipelineError(error, place: "\(input.short): explainer \(explainer.short), after \(predictor.calls) model call\(predictor.calls == 1 ? "" : "s")")
                 }
                 calls = predictor.calls

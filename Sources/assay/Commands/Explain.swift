@@ -19,7 +19,11 @@ struct ExplainerCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Fit an explainer for a model (a recorded run).",
             discussion: """
-                KIND is one of: \(ExplainerKind.allCases.map(\.rawValue).joined(separator: ", ")). AnchorTabular \
+                KIND is one of: \(ExplainerKind.allCases.map(\.rawValue).joined(separator: ", ")). AnchorImage: \
+                image_shape=HxWxC (required; rows hold images channels last), SLIC superpixels \
+                n_segments=10 compactness=10 sigma=0.5, p_sample=0.5, fudge=mean|VALUE (what replaces a \
+                superpixel outside the anchor), and the search parameters below; the anchor comes \
+                back as superpixel ids and a mask PNG artifact. AnchorTabular \
                 parameters (Alibi Explain's names and defaults): threshold=0.95, delta=0.1, tau=0.15, \
                 batch_size=100, coverage_samples=10000, beam_size=1, max_anchor_size, \
                 disc_perc=25,50,75, min_samples_start=100; feature names come from the reference CSV \
@@ -32,6 +36,7 @@ struct ExplainerCommand: ParsableCommand {
 
                 Examples:
                   assay explainer fit anchor-tabular --model model:iris --reference iris.csv --param threshold=0.9 --name explainer:anchors
+                  assay explainer fit anchor-image --model model:cnn --reference digits.npy --param image_shape=8x8x1 --name explainer:pixels
                   assay explainer fit kernel-shap --model model:iris --reference iris.csv --name explainer:shap
                   assay explainer fit kernel-shap --model model:iris --reference dataset:train --param background=20 --param link=logit --seed 7 --name explainer:shap-logit
                 """)
@@ -78,7 +83,7 @@ struct ExplainerCommand: ParsableCommand {
                     "parameters": .object(fit.artifact.parameters),
                 ]))
             } else {
-                Output.line("\(fit.explainer)  \(fit.artifact.type.kind) for model \(fit.artifact.model.short), \(fit.artifact.type == .anchorTabular ? "edges at \(fit.artifact.parameters["disc_perc"].flatMap { try? $0.canonicalString } ?? "?") percentiles" : "\(fit.artifact.backgroundWeights.count) background rows")\(name.map { "  \($0)" } ?? "")  (run \(fit.run.id))")
+                Output.line("\(fit.explainer)  \(fit.artifact.type.kind) for model \(fit.artifact.model.short), \(fit.artifact.type == .anchorImage ? "images \((fit.artifact.parameters["image_shape"]?.arrayValue ?? []).compactMap(\.intValue).map(String.init).joined(separator: "x")), SLIC superpixels" : fit.artifact.type == .anchorTabular ? "edges at \(fit.artifact.parameters["disc_perc"].flatMap { try? $0.canonicalString } ?? "?") percentiles" : "\(fit.artifact.backgroundWeights.count) background rows")\(name.map { "  \($0)" } ?? "")  (run \(fit.run.id))")
             }
             Output.flush()
         }
@@ -141,6 +146,10 @@ struct Explain: ParsableCommand {
         if let out {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             try Data(bytes + [0x0a]).write(to: URL(fileURLWithPath: out).appendingPathComponent("explanation.json"))
+            for (i, e) in (r.document["data"]?["explanations"]?.arrayValue ?? []).enumerated() {
+                guard let id = e["mask_png"]?.stringValue.flatMap(ArtifactID.init(validating:)) else { continue }
+                try Data(try ws.blobs.bytes(of: id)).write(to: URL(fileURLWithPath: out).appendingPathComponent("mask-\(i + 1).png"))
+            }
         }
         if options.json {
             var doc = r.document.objectValue ?? [:]
@@ -156,11 +165,13 @@ struct Explain: ParsableCommand {
         if let list = data?["explanations"]?.arrayValue {
             Output.line("\(r.document["meta"]?["name"]?.stringValue ?? "?"): \(r.modelCalls) model calls  (explanation \(r.explanation.short), run \(r.run.id))")
             for (i, e) in list.enumerated() {
-                let anchor = (e["anchor"]?.arrayValue ?? []).compactMap(\.stringValue)
+                let items = e["anchor"]?.arrayValue ?? []
+                let anchor = items.compactMap(\.stringValue) + (e["mask_png"] == nil ? [] : ["superpixels \(items.compactMap(\.intValue))"])
                 let precision = e["precision"]?.doubleValue ?? .nan, coverage = e["coverage"]?.doubleValue ?? .nan
                 Output.line("row \(i + 1): IF \(anchor.isEmpty ? "(always)" : anchor.joined(separator: " AND ")) THEN class \(e["prediction"]?.intValue ?? -1)"
                             + String(format: "  (precision %.3f, coverage %.3f, %d calls)", precision, coverage, e["model_calls"]?.intValue ?? 0)
-                            + (e["success"]?.boolValue == false ? "  — no anchor reached the precision threshold; best found" : ""))
+                            + (e["success"]?.boolValue == false ? "  — no anchor reached the precision threshold; best found" : "")
+                            + (e["mask_png"]?.stringValue.map { "\n       mask \($0)" } ?? ""))
             }
             Output.flush()
             return
