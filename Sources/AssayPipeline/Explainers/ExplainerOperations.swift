@@ -246,32 +246,60 @@ public enum ExplainerOperations {
         }
     }
 
-    /// Anchors for each row of `x`, one search after another with one model-call budget.
+    /// The anchor search's parameters, read from a fitted explainer's (Alibi Explain's names).
+    struct AnchorSearch {
+        var threshold, delta, tau: Double
+        var batchSize, coverageSamples, beamSize, minSamplesStart: Int
+        var maxAnchorSize: Int?
+
+        init(_ parameters: [String: JSONValue]) throws {
+            let p = DetectorParameters(kind: "anchors", values: parameters)
+            threshold = try p.number("threshold", default: 0.95)
+            delta = try p.number("delta", default: 0.1)
+            tau = try p.number("tau", default: 0.15)
+            batchSize = try p.integer("batch_size", default: 100, atLeast: 1)
+            coverageSamples = try p.integer("coverage_samples", default: 10_000, atLeast: 1)
+            beamSize = try p.integer("beam_size", default: 1, atLeast: 1)
+            minSamplesStart = try p.integer("min_samples_start", default: 100, atLeast: 1)
+            maxAnchorSize = parameters["max_anchor_size"]?.intValue
+        }
+    }
+
+    /// Explains each row of `x` with `body` (one search after another, one model-call budget):
+    /// `{"explanations": [each with its "model_calls"], "model_calls", …extra}`, and for a single
+    /// row its `oneRowKeys` at the top as well.
+    static func explainEachRow(_ x: Tensor<Double>, predictor: Predictor, extra: [String: JSONValue], oneRowKeys: [String],
+                               _ body: (Int, [Double]) throws -> [String: JSONValue]) throws -> JSONValue {
+        var explanations: [JSONValue] = []
+        for r in 0..<x.rowCount {
+            let before = predictor.calls
+            var doc = try body(r, Array(x.row(r)))
+            doc["model_calls"] = JSONValue(predictor.calls - before)
+            explanations.append(.object(doc))
+        }
+        var data = extra
+        data["explanations"] = .array(explanations)
+        data["model_calls"] = JSONValue(predictor.calls)
+        if explanations.count == 1, let only = explanations.first?.objectValue {
+            for key in oneRowKeys { data[key] = only[key] }
+        }
+        return .object(data)
+    }
+
+    /// Anchors for each row of `x`.
     static func explainAnchors(_ artifact: ExplainerArtifact, background: Tensor<Double>, x: Tensor<Double>, predictor: Predictor,
                                rng: inout SeededGenerator) throws -> JSONValue {
         let names = artifact.columns ?? (0..<artifact.features).map { "f\($0)" }
         let anchors = try AnchorTabular(reference: background, featureNames: names,
                                         discPerc: (artifact.parameters["disc_perc"]?.arrayValue ?? []).compactMap(\.doubleValue))
-        let p = DetectorParameters(kind: "anchor-tabular", values: artifact.parameters)
-        var explanations: [JSONValue] = []
-        for r in 0..<x.rowCount {
-            let before = predictor.calls
-            let e = try anchors.explain(
-                Array(x.row(r)), predictor: predictor, threshold: try p.number("threshold", default: 0.95), delta: try p.number("delta", default: 0.1),
-                tau: try p.number("tau", default: 0.15), batchSize: try p.integer("batch_size", default: 100, atLeast: 1),
-                coverageSamples: try p.integer("coverage_samples", default: 10_000, atLeast: 1), beamSize: try p.integer("beam_size", default: 1, atLeast: 1),
-                maxAnchorSize: artifact.parameters["max_anchor_size"]?.intValue, minSamplesStart: try p.integer("min_samples_start", default: 100, atLeast: 1),
-                rng: &rng)
-            var doc = (try JSONValue.parse(try CanonicalJSON.encode(e))).objectValue ?? [:]
-            doc["model_calls"] = JSONValue(predictor.calls - before)
-            explanations.append(.object(doc))
+        let s = try AnchorSearch(artifact.parameters)
+        return try explainEachRow(x, predictor: predictor, extra: ["feature_names": .array(names.map(JSONValue.string))],
+                                  oneRowKeys: ["anchor", "precision", "coverage", "prediction", "success"]) { _, row in
+            let e = try anchors.explain(row, predictor: predictor, threshold: s.threshold, delta: s.delta, tau: s.tau, batchSize: s.batchSize,
+                                        coverageSamples: s.coverageSamples, beamSize: s.beamSize, maxAnchorSize: s.maxAnchorSize,
+                                        minSamplesStart: s.minSamplesStart, rng: &rng)
+            return (try JSONValue.parse(try CanonicalJSON.encode(e))).objectValue ?? [:]
         }
-        var data: [String: JSONValue] = ["explanations": .array(explanations), "model_calls": JSONValue(predictor.calls),
-                                         "feature_names": .array(names.map(JSONValue.string))]
-        if explanations.count == 1, let only = explanations.first?.objectValue {
-            for key in ["anchor", "precision", "coverage", "prediction", "success"] { data[key] = only[key] }
-        }
-        return .object(data)
     }
 
     /// Anchors for each image row of `x`; each anchor's mask is stored as a PNG (`store`) and
@@ -280,28 +308,18 @@ public enum ExplainerOperations {
                               store: ([UInt8], Int) throws -> ArtifactID) throws -> JSONValue {
         let explainer = try anchorImage(artifact.parameters)
         let dims = (artifact.parameters["image_shape"]?.arrayValue ?? []).compactMap(\.intValue)
-        let p = DetectorParameters(kind: "anchor-image", values: artifact.parameters)
-        var explanations: [JSONValue] = []
-        for r in 0..<x.rowCount {
-            let before = predictor.calls
-            let e = try explainer.explain(
-                Array(x.row(r)), predictor: predictor, threshold: try p.number("threshold", default: 0.95), delta: try p.number("delta", default: 0.1),
-                tau: try p.number("tau", default: 0.15), batchSize: try p.integer("batch_size", default: 100, atLeast: 1),
-                coverageSamples: try p.integer("coverage_samples", default: 10_000, atLeast: 1), beamSize: try p.integer("beam_size", default: 1, atLeast: 1),
-                maxAnchorSize: artifact.parameters["max_anchor_size"]?.intValue, minSamplesStart: try p.integer("min_samples_start", default: 100, atLeast: 1),
-                rng: &rng)
+        let s = try AnchorSearch(artifact.parameters)
+        return try explainEachRow(x, predictor: predictor, extra: [:],
+                                  oneRowKeys: ["anchor", "precision", "coverage", "prediction", "success", "mask_png"]) { r, row in
+            let e = try explainer.explain(row, predictor: predictor, threshold: s.threshold, delta: s.delta, tau: s.tau, batchSize: s.batchSize,
+                                          coverageSamples: s.coverageSamples, beamSize: s.beamSize, maxAnchorSize: s.maxAnchorSize,
+                                          minSamplesStart: s.minSamplesStart, rng: &rng)
             let mask = try store(GrayscalePNG.encode(e.mask.map { $0 == 0 ? 0 : 255 }, width: dims[1], height: dims[0]), r)
             var doc = (try JSONValue.parse(try CanonicalJSON.encode(e))).objectValue ?? [:]
-            doc["model_calls"] = JSONValue(predictor.calls - before)
             doc["mask_png"] = .string(mask.rawValue)
             doc["superpixels"] = JSONValue(Int((e.segments.max() ?? -1) + 1))
-            explanations.append(.object(doc))
+            return doc
         }
-        var data: [String: JSONValue] = ["explanations": .array(explanations), "model_calls": JSONValue(predictor.calls)]
-        if explanations.count == 1, let only = explanations.first?.objectValue {
-            for key in ["anchor", "precision", "coverage", "prediction", "success", "mask_png"] { data[key] = only[key] }
-        }
-        return .object(data)
     }
 
     /// An explainer's error as an input error at `place`, its own problem and fix kept.
