@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The end-to-end demo: a fresh workspace in a temporary folder, a real data set added, a seeded
 # derived run recorded (and recorded again, to show it reproduces), the lineage printed; then the
-# monitoring scenario on the digits images: an ONNX model, a drift detector, normal and noisy
-# traffic replayed window by window, an alert reproduced bit for bit and exported as a signed
+# monitoring scenario on the digits images: an ONNX model, a drift and an outlier detector, normal
+# and noisy traffic replayed window by window, the replay's Prometheus metrics, an alert reproduced bit for bit and exported as a signed
 # bundle that is then verified; and the workspace checked.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -39,6 +39,7 @@ step "$assay" sample dataset:digits --rows 600 --seed 2 --name dataset:digits-tr
 "$assay" cat dataset:digits-traffic | cut -d, -f1-64 > traffic.csv
 step "$assay" model add "$here/notebooks/data/digits-mlp.onnx" --name model:digits-mlp
 step "$assay" detector fit ks --reference reference.csv --name detector:digits-ks
+step "$assay" detector fit knn --reference reference.csv --name detector:digits-outliers
 step "$assay" capture import traffic.csv --format csv --name capture:normal
 step "$assay" corrupt traffic.csv --kind gaussian-noise --severity 5 --shape 8x8x1 --seed 7 --name dataset:noisy
 "$assay" cat dataset:noisy > noisy.npy
@@ -52,11 +53,17 @@ window:
 detectors:
   - name: pixels-drift
     detector: detector:digits-ks
+  - name: pixel-outliers
+    detector: detector:digits-outliers
+    max_outlier_rate: 0.2
 YAML
 step cat pipeline.yaml
 step "$assay" replay pipeline.yaml --capture capture:normal
 step "$assay" replay pipeline.yaml --capture capture:noisy
 step "$assay" alerts
+noisy_run=$("$assay" log --operation replay --json | grep -o '"id":"[0-9a-f-]*"' | head -1 | cut -d'"' -f4)
+step "$assay" metrics "$noisy_run" --format prometheus -o "$ws/assay.prom"
+step grep -E '^assay_(alerts_total|window_alert|outlier_rate_ratio|drift_p_value|model_call_duration_seconds_count)' "$ws/assay.prom"
 alert=$("$assay" alerts --json | grep -o '"id":"sha256:[0-9a-f]*' | head -1 | cut -d'"' -f4)
 if [ -z "$alert" ]; then
   echo "demo: the noisy traffic raised no alert" >&2
