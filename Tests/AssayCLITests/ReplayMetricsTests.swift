@@ -109,7 +109,6 @@ import _AssayTestSupport
             for i in (w * 100)..<(w * 100 + 100) {
                 guard let t = truth(i), t == 0 || t == 1 else { continue }
                 let p = predicted(i)
-                guard p == 0 || p == 1 || true else { continue }
                 switch (t == 1, p == 1) { case (true, true): tp += 1; case (false, true): fp += 1; case (true, false): fn += 1; case (false, false): tn += 1 }
             }
             #expect([binary["tp"], binary["fp"], binary["fn"], binary["tn"]].map { $0 as? Int } == [tp, fp, fn, tn], "window \(w): \(binary)")
@@ -155,6 +154,38 @@ import _AssayTestSupport
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         let asJSON = try json(try assay(["metrics", run, "--format", "json"]))
         #expect((asJSON["measurements"] as? [String: Any])?["format"] as? String == "assay.measurements.v1")
+    }
+
+    /// Regression figures read the first output column against numeric truth; checked against a
+    /// direct computation, and an RMSE bound raises alerts.
+    @Test func regressionAgainstNumericTruth() throws {
+        _ = try setUp()
+        let spec = try dir.write("regression.yaml", """
+            version: 1
+            model: recorded
+            window: {size: 100}
+            metrics:
+              - {name: err, type: regression, alert_above: {rmse: 0.5}}
+            """)
+        // Truth 0.5 for every request; the first output is 0.8 where class 0 is predicted, else 0.1.
+        let truth = try dir.write("values.csv", "request_id,truth\n" + (0..<300).map { "r\($0),0.5" }.joined(separator: "\n") + "\n")
+        let r = try json(try assay(["replay", spec, "--capture", "capture:traffic", "--truth", truth, "--json"]))
+        let summary = try json(try assay(["cat", r["replay"] as! String]))
+        let first = try #require(((summary["series"] as? [[String: Any]])?.first?["windows"] as? [String])?.first)
+        let err = try #require((try json(try assay(["cat", first]))["components"] as? [String: Any])?["err"] as? [String: Any])
+        let data = try #require(err["data"] as? [String: Any])
+        let errors = (0..<100).map { (predicted($0) == 0 ? 0.8 : 0.1) - 0.5 }
+        let rmse = (errors.map { $0 * $0 }.reduce(0, +) / 100).squareRoot()
+        let mae = errors.map { abs($0) }.reduce(0, +) / 100
+        #expect(abs((data["rmse"] as? Double ?? -1) - rmse) < 1e-12)
+        #expect(abs((data["mae"] as? Double ?? -1) - mae) < 1e-12)
+        #expect(data["r2"] as? Double == 0, "constant truth, imperfect fit: scikit-learn's force_finite gives 0")
+        #expect(err["with_truth"] as? Int == 100)
+        // rmse ≈ 0.36 < 0.5: no alert; a tighter bound alerts on every window.
+        #expect((r["alerts"] as? [[String: Any]])?.isEmpty == true)
+        let tight = try dir.write("tight.yaml", "version: 1\nmodel: recorded\nwindow: {size: 100}\nmetrics:\n  - {name: err, type: regression, alert_above: {rmse: 0.3}}\n")
+        let t = try json(try assay(["replay", tight, "--capture", "capture:traffic", "--truth", truth, "--json"]))
+        #expect((t["alerts"] as? [[String: Any]])?.compactMap { $0["window"] as? Int } == [0, 1, 2])
     }
 
     @Test func badTruthAndMissingTruthAreClearErrors() throws {

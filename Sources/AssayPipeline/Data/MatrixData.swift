@@ -24,3 +24,18 @@ public struct MatrixData: Sendable {
         return MatrixData(tensor: t, columns: columns, artifact: artifact)
     }
 }
+
+extension MatrixData {
+    /// Refuses a matrix holding NaN or an infinite value, naming the first one by its 1-based row
+    /// and column in the artifact `id`.
+    static func requireFinite(_ matrix: Tensor<Double>, in id: ArtifactID, fix: String = "Remove or impute missing values first.") throws(PipelineError) {
+        guard let (i, v) = matrix.firstNonFinite() else { return }
+        let w = max(matrix.rowWidth, 1)
+        throw .invalidInput(place: "\(id.short): row \(i / w + 1), column \(i % w + 1)", problem: "is \(v)", fix: fix)
+    }
+
+    /// " (a, b, c, …)": the first column names, to say which columns are expected; empty without names.
+    static func columnsHint(_ columns: [String]?) -> String {
+        columns.map { " (" + $0.prefix(8).joined(separator: ", ") + ")" } ?? ""
+    }
+}

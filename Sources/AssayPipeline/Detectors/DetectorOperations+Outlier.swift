@@ -20,10 +20,7 @@ extension DetectorOperations {
                                   assignments: [String], seed: UInt64, progress: ((Int, Double) -> Void)? = nil) throws -> OutlierFitResult {
         if let name { try Workspace.validateName(name) }
         let data = try MatrixData.load(source, from: workspace)
-        if let (i, v) = data.tensor.firstNonFinite() {
-            let w = max(data.tensor.rowWidth, 1)
-            throw PipelineError.invalidInput(place: "\(source.short): row \(i / w + 1), column \(i % w + 1)", problem: "is \(v)", fix: "Remove or impute missing values before fitting.")
-        }
+        try MatrixData.requireFinite(data.tensor, in: source, fix: "Remove or impute missing values before fitting.")
         let matrix = data.tensor.rowMatrix()
         guard matrix.rowCount >= 2 else {
             throw PipelineError.invalidInput(place: source.short, problem: "the reference has \(matrix.rowCount) row\(matrix.rowCount == 1 ? "" : "s")",
@@ -73,12 +70,9 @@ extension DetectorOperations {
         let x = batch.tensor.rowMatrix()
         guard x.rowWidth == artifact.features else {
             throw PipelineError.invalidInput(place: input.short, problem: "rows of \(x.rowWidth) features; the detector was fitted on \(artifact.features)",
-                                             fix: "Pass data with the reference's columns\(artifact.columns.map { " (" + $0.prefix(8).joined(separator: ", ") + ")" } ?? "").")
+                                             fix: "Pass data with the reference's columns\(MatrixData.columnsHint(artifact.columns)).")
         }
-        if let (i, v) = x.firstNonFinite() {
-            let w = max(x.rowWidth, 1)
-            throw PipelineError.invalidInput(place: "\(input.short): row \(i / w + 1), column \(i % w + 1)", problem: "is \(v)", fix: "Remove or impute missing values first.")
-        }
+        try MatrixData.requireFinite(x, in: input)
         var document: JSONValue = .null
         let (resultID, info) = try workspace.record(recipe) { run in
             var rng = SeededGenerator(seed: seed).child("detect").child(artifact.kind)

@@ -37,10 +37,7 @@ public enum DetectorOperations {
         // A bbsd model named by a name or prefix is recorded by its full id.
         if let model = spec?.model { spec?.model = try workspace.resolveArtifact(model).rawValue }
         let data = try MatrixData.load(source, from: workspace)
-        if let (i, v) = data.tensor.firstNonFinite() {
-            let w = max(data.tensor.rowWidth, 1)
-            throw PipelineError.invalidInput(place: "\(source.short): row \(i / w + 1), column \(i % w + 1)", problem: "is \(v)", fix: "Remove or impute missing values before fitting.")
-        }
+        try MatrixData.requireFinite(data.tensor, in: source, fix: "Remove or impute missing values before fitting.")
         let preprocessor = try spec.map { try Preprocessor.fit($0, reference: data.tensor, seed: seed, pool: pool, workspace: workspace) }
         let matrix = try preprocessor?.transform(data.tensor, pool: pool) ?? data.tensor.rowMatrix()
         let params = try DetectorParameters(kind: type.rawValue, assignments: assignments)

@@ -100,10 +100,7 @@ public enum ExplainerOperations {
         let runner = try ModelRunner.load(model, from: workspace, purpose: "An explainer")
         let data = try MatrixData.load(source, from: workspace)
         let reference = data.tensor.rowMatrix()
-        if let (i, v) = reference.firstNonFinite() {
-            let w = max(reference.rowWidth, 1)
-            throw PipelineError.invalidInput(place: "\(source.short): row \(i / w + 1), column \(i % w + 1)", problem: "is \(v)", fix: "Remove or impute missing values first.")
-        }
+        try MatrixData.requireFinite(reference, in: source)
         if let width = runner.inputWidth, width != reference.rowWidth {
             throw PipelineError.invalidInput(place: source.short, problem: "rows of \(reference.rowWidth) features; the model takes \(width)",
                                              fix: "Pass reference data with the model's input columns.")
@@ -361,12 +358,9 @@ public enum ExplainerOperations {
         let x = try MatrixData.load(input, from: workspace).tensor.rowMatrix()
         guard x.rowWidth == artifact.features else {
             throw PipelineError.invalidInput(place: input.short, problem: "rows of \(x.rowWidth) features; the explainer was fitted on \(artifact.features)",
-                                             fix: "Pass rows with the reference's columns\(artifact.columns.map { " (" + $0.prefix(8).joined(separator: ", ") + ")" } ?? "").")
+                                             fix: "Pass rows with the reference's columns\(MatrixData.columnsHint(artifact.columns)).")
         }
-        if let (i, v) = x.firstNonFinite() {
-            let w = max(x.rowWidth, 1)
-            throw PipelineError.invalidInput(place: "\(input.short): row \(i / w + 1), column \(i % w + 1)", problem: "is \(v)", fix: "Remove or impute missing values first.")
-        }
+        try MatrixData.requireFinite(x, in: input)
         if artifact.type != .kernelSHAP, x.rowCount > 100 {
             throw PipelineError.invalidInput(place: input.short, problem: "\(x.rowCount) rows; anchors are searched one row at a time", fix: "Explain at most 100 rows per run.")
         }

@@ -84,7 +84,8 @@ extension ReplayEngine {
                 evidenceWidth = counts.count
             case .binary, .multiclass, .regression:
                 guard let truth = plan.truth else { fatalError("the plan requires truth for these metrics") }
-                var predicted: [Int] = []
+                // Joined pairs: the prediction (a label, or the value for regression) and the truth.
+                var predictions: [Double] = []
                 var values: [Double] = []
                 var missing = Unjoined(), unknown = Unjoined(), batched = Unjoined()
                 let classes = width >= 2 ? width : 2
@@ -94,9 +95,8 @@ extension ReplayEngine {
                     guard predictedLabels[k] != nil else { batched.add(id); continue }
                     if m.step.kind == .regression {
                         guard let y = t.number else { unknown.add(id); continue }
+                        predictions.append(predictedValues[k]!)
                         values.append(y)
-                        predicted.append(0)
-                        evidence += [predictedValues[k]!, y]
                     } else {
                         let positive = m.step.positive ?? 1
                         // Multi-class: a label is one of the model's classes. Binary: 0, 1 or the positive label.
@@ -104,11 +104,11 @@ extension ReplayEngine {
                               m.step.kind == .multiclass ? (label >= 0 && label < classes) : (label == 0 || label == 1 || label == positive) else {
                             unknown.add(id); continue
                         }
-                        predicted.append(predictedLabels[k]!)
+                        predictions.append(Double(predictedLabels[k]!))
                         values.append(Double(label))
-                        evidence += [Double(predictedLabels[k]!), Double(label)]
                     }
                 }
+                evidence = zip(predictions, values).flatMap { [$0, $1] }
                 doc["with_truth"] = JSONValue(values.count)
                 doc["without_truth"] = missing.json
                 doc["unknown_labels"] = unknown.json
@@ -116,18 +116,15 @@ extension ReplayEngine {
                 if values.isEmpty {
                     doc["data"] = .null
                 } else if m.step.kind == .regression {
-                    var preds: [Double] = []
-                    var i = 0
-                    while i < evidence.count { preds.append(evidence[i]); i += 2 }
-                    let r = try ClassificationMetrics.regression(truth: values, predicted: preds)
+                    let r = try ClassificationMetrics.regression(truth: values, predicted: predictions)
                     figures = ["rmse": r.rmse, "mae": r.mae, "r2": r.r2]
                     doc["data"] = .object(["rmse": ReplayEngine.number(r.rmse), "mae": ReplayEngine.number(r.mae), "r2": ReplayEngine.number(r.r2)])
                 } else if m.step.kind == .binary {
-                    let b = try ClassificationMetrics.binary(truth: values.map { Int($0) }, predicted: predicted, positive: m.step.positive ?? 1)
+                    let b = try ClassificationMetrics.binary(truth: values.map { Int($0) }, predicted: predictions.map { Int($0) }, positive: m.step.positive ?? 1)
                     figures = ["accuracy": b.accuracy, "precision": b.precision, "recall": b.recall, "specificity": b.specificity, "f1": b.f1]
                     doc["data"] = ReplayEngine.binaryJSON(b)
                 } else {
-                    let r = try ClassificationMetrics.multiClass(truth: values.map { Int($0) }, predicted: predicted, classes: Array(0..<classes))
+                    let r = try ClassificationMetrics.multiClass(truth: values.map { Int($0) }, predicted: predictions.map { Int($0) }, classes: Array(0..<classes))
                     figures = ["accuracy": r.accuracy, "macro_precision": r.macroPrecision, "macro_recall": r.macroRecall, "macro_f1": r.macroF1]
                     doc["data"] = .object([
                         "accuracy": ReplayEngine.number(r.accuracy),
